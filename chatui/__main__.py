@@ -1,0 +1,5 @@
+"""Entry point for ``python -m chatui``."""
+
+from chatui.cli import main
+
+raise SystemExit(main())

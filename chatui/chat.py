@@ -1,0 +1,76 @@
+"""Running one turn: request, stream, accumulate, fall back, record."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import aclosing
+
+from chatui import events as ev
+from chatui.client import ResponsesClient
+from chatui.conversation import Conversation, Turn
+from chatui.errors import BadRequest, ChatError, NotFound, StreamCut
+from chatui.turn import Status, TurnAccumulator
+
+# Words in a 400/404 that mean "the history you replayed is not acceptable".
+_HISTORY_WORDS = (
+    "item",
+    "reasoning",
+    "encrypted",
+    "summary",
+    "thought_signature",
+    "thought signature",
+    "previous_response",
+    "include",
+    "store",
+    "input[",
+)
+
+
+def _history_related(error: ChatError) -> bool:
+    text = " ".join(filter(None, [error.server_message, error.code])).lower()
+    return isinstance(error, (BadRequest, NotFound)) and any(w in text for w in _HISTORY_WORDS)
+
+
+async def stream_turn(client: ResponsesClient, conversation: Conversation, turn: Turn) -> AsyncIterator[tuple[str, str]]:
+    """Run ``turn`` and yield display updates ``(what, text)`` as they arrive.
+
+    When the iteration ends (normally, by error, or by cancellation) the turn
+    holds its outcome; errors never escape as exceptions, except
+    ``CancelledError`` which is re-raised after the turn is marked stopped.
+    """
+    acc = TurnAccumulator()
+    try:
+        body = conversation.build_body(turn)
+        extras = turn.history_mode == "full" or "include" in body
+        for attempt in range(2):
+            try:
+                async with aclosing(client.stream_events(body)) as events:
+                    async for event in events:
+                        update = acc.apply(event)
+                        if update is not None:
+                            yield update
+                break
+            except ChatError as error:
+                if attempt == 0 and extras and not acc.content_started and _history_related(error):
+                    # Replay or the extra fields were refused: once more, text-only.
+                    conversation.replay_blocked.add((turn.model, turn.gateway))
+                    body = conversation.build_body(turn, text_only=True)
+                    acc = TurnAccumulator()
+                    continue
+                if acc.status is Status.STREAMING:
+                    acc._finish(Status.FAILED if not isinstance(error, StreamCut) else Status.CUT, error)
+                break
+        if acc.status is Status.STREAMING:
+            acc.finish_cut(StreamCut("The stream ended before the answer was finished; the part that arrived is kept."))
+    except (asyncio.CancelledError, GeneratorExit):
+        acc.cancel()
+        raise
+    finally:
+        if acc.status is Status.STREAMING:
+            acc.cancel()
+        turn.apply_outcome(acc.outcome())
+        conversation.updated_at = turn.created_at if not turn.timings.total else turn.created_at + turn.timings.total
+
+
+__all__ = ["stream_turn", "ev"]

@@ -1,0 +1,318 @@
+"""The Responses API client: one streaming POST, model listing, retries.
+
+It speaks HTTP only; what the events mean is :mod:`chatui.turn`'s business.
+The key lives in a private attribute, is sent only as a header, and is
+scrubbed from anything a server says back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import httpx
+
+from chatui import __version__, defaults
+from chatui import events as ev
+from chatui.errors import (
+    ChatError,
+    ConnectError,
+    NotFound,
+    ProtocolError,
+    QuotaExceeded,
+    StreamCut,
+    TimeoutError_,
+    error_for_status,
+    redact,
+)
+from chatui.sse import FrameDecoder, FrameTooLarge, StreamStats, aiter_frames
+
+_RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524, 529})
+_CONTENT = (ev.Delta, ev.TextDone)
+
+
+def default_timeout() -> httpx.Timeout:
+    """Short connect, long read: reasoning models can be silent for minutes."""
+    return httpx.Timeout(
+        connect=defaults.CONNECT_TIMEOUT,
+        read=defaults.READ_TIMEOUT,
+        write=defaults.WRITE_TIMEOUT,
+        pool=defaults.POOL_TIMEOUT,
+    )
+
+
+class ResponsesClient:
+    """Async client for ``POST {base_url}/responses`` and ``GET {base_url}/models``."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None = None,
+        *,
+        timeout: httpx.Timeout | None = None,
+        max_retries: int = defaults.MAX_RETRIES,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.__key = api_key or None
+        self.max_retries = max_retries
+        self._sleep = sleep
+        self._http = httpx.AsyncClient(
+            timeout=timeout or default_timeout(),
+            transport=transport,
+            headers={"User-Agent": f"chatui/{__version__}"},
+            follow_redirects=True,
+        )
+        self.last_stats = StreamStats()
+        self.retries = 0  # retries made by the last request, for display/tests
+
+    def __repr__(self) -> str:
+        return f"ResponsesClient(base_url={self.base_url!r}, key={'set' if self.__key else 'unset'})"
+
+    @property
+    def has_key(self) -> bool:
+        """Whether an API key is configured."""
+        return self.__key is not None
+
+    def _headers(self, stream: bool) -> dict[str, str]:
+        headers = {"Content-Type": "application/json"}
+        if stream:
+            headers["Accept"] = "text/event-stream"
+            headers["Cache-Control"] = "no-store"
+        if self.__key:
+            headers["Authorization"] = f"Bearer {self.__key}"
+        return headers
+
+    def _scrub(self, text: str | None) -> str | None:
+        return redact(text, self.__key)
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    async def __aenter__(self) -> ResponsesClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # -- errors ----------------------------------------------------------------
+    def _transport_error(self, exc: Exception, phase: str) -> ChatError:
+        host = httpx.URL(self.base_url).host or self.base_url
+        text = self._scrub(str(exc)) or type(exc).__name__
+        if isinstance(exc, httpx.ConnectTimeout):
+            return TimeoutError_(f"Could not connect to {host} within {defaults.CONNECT_TIMEOUT:.0f} s.", server_message=text)
+        if isinstance(exc, httpx.ReadTimeout):
+            return TimeoutError_(f"No data from {host} for {self._http.timeout.read or 0:.0f} s; the server may be overloaded.", server_message=text)
+        if isinstance(exc, httpx.TimeoutException):
+            return TimeoutError_(f"The request to {host} timed out.", server_message=text)
+        if isinstance(exc, httpx.ConnectError):
+            lowered = _cause_text(exc).lower()
+            if any(w in lowered for w in ("name or service", "nodename", "getaddrinfo", "name resolution", "no address")):
+                return ConnectError(f"Cannot find the host {host}: check the base URL and your network.", server_message=text)
+            if "refused" in lowered:
+                return ConnectError(f"Nothing is listening at {self.base_url} (connection refused). Is the server running?", server_message=text)
+            if "ssl" in lowered or "certificate" in lowered:
+                return ConnectError(f"A secure connection to {host} could not be made (TLS).", server_message=text)
+            return ConnectError(f"Cannot connect to {self.base_url}.", server_message=text)
+        if phase == "stream":
+            return StreamCut("The connection dropped in the middle of the answer; the part that arrived is kept.", server_message=text)
+        return ConnectError(f"The connection to {host} failed.", server_message=text)
+
+    async def _error_from_response(self, response: httpx.Response, model: str | None) -> ChatError:
+        chunks = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            chunks.append(chunk)
+            size += len(chunk)
+            if size >= defaults.MAX_ERROR_BODY:
+                break
+        return error_for_status(
+            response.status_code,
+            b"".join(chunks)[: defaults.MAX_ERROR_BODY],
+            response.headers,
+            content_type=response.headers.get("content-type", ""),
+            model=model,
+            base_url=self.base_url,
+            secret=self.__key,
+        )
+
+    def _should_retry(self, error: ChatError, attempt: int) -> float | None:
+        """Seconds to wait before retrying, or None to give up."""
+        if attempt >= self.max_retries or isinstance(error, (QuotaExceeded, NotFound)):
+            return None
+        if error.status is not None and error.status not in _RETRY_STATUSES:
+            return None
+        if error.status is None and not error.retryable:
+            return None
+        if error.retry_after is not None:
+            return error.retry_after if error.retry_after <= defaults.MAX_RETRY_WAIT else None
+        backoff = min(defaults.BACKOFF_CAP, defaults.BACKOFF_BASE * (2**attempt))
+        return backoff * (1 - 0.25 * random.random())
+
+    # -- streaming -------------------------------------------------------------
+    async def stream_events(self, body: dict[str, Any]) -> AsyncIterator[ev.Event]:
+        """POST ``body`` with ``stream: true`` and yield typed events until a terminal one.
+
+        Retries (with backoff, honouring Retry-After) only while no content has
+        been yielded. Raises :class:`ChatError` subclasses; closes the HTTP
+        response as soon as the consumer stops or is cancelled.
+        """
+        body = {**body, "stream": True}
+        payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        model = body.get("model")
+        self.retries = 0
+        attempt = 0
+        while True:
+            content_seen = False
+            try:
+                async for event in self._one_stream(payload, model):
+                    if not content_seen and isinstance(event, _CONTENT):
+                        content_seen = True
+                    yield event
+                return
+            except ChatError as error:
+                wait = None if content_seen else self._should_retry(error, attempt)
+                if wait is None:
+                    raise
+            attempt += 1
+            self.retries = attempt
+            await self._sleep(wait)
+
+    async def _one_stream(self, payload: bytes, model: str | None) -> AsyncIterator[ev.Event]:
+        stats = self.last_stats = StreamStats()
+        url = f"{self.base_url}/responses"
+        try:
+            async with self._http.stream("POST", url, content=payload, headers=self._headers(True)) as response:
+                if response.status_code >= 300:
+                    raise await self._error_from_response(response, model)
+                ctype = response.headers.get("content-type", "").lower()
+                if "text/event-stream" in ctype:
+                    frames = aiter_frames(response, stats)
+                else:
+                    frames = self._non_sse_frames(response, stats)
+                seen: dict[int, int] = {}
+                parse = ev.parse_frame
+                async for frame in frames:
+                    event = parse(frame, stats)
+                    if event is None:
+                        continue
+                    seq = event.seq
+                    if seq is not None:
+                        digest = hash(frame.data)
+                        if seen.get(seq) == digest:
+                            stats.duplicates += 1
+                            continue
+                        seen[seq] = digest
+                    if type(event) is ev.StreamError and event.message:
+                        event.message = self._scrub(event.message) or ""
+                    yield event
+                    if type(event) is ev.StreamError or type(event) is ev.StreamDone:
+                        return
+                    if type(event) is ev.Lifecycle and event.terminal:  # type: ignore[attr-defined]
+                        return
+        except FrameTooLarge as exc:
+            raise ProtocolError("The server sent an event too large to handle.", server_message=str(exc)) from None
+        except httpx.HTTPError as exc:
+            phase = "stream" if stats.bytes else "connect"
+            raise self._transport_error(exc, phase) from None
+
+    async def _non_sse_frames(self, response: httpx.Response, stats: StreamStats) -> AsyncIterator[Any]:
+        """A 200 that is not an event stream: a whole Response, an error, or unlabelled SSE."""
+        raw = b""
+        async for chunk in response.aiter_bytes():
+            raw += chunk
+            if len(raw) > defaults.MAX_EVENT_BYTES:
+                raise FrameTooLarge("response body too large")
+        text = raw.decode("utf-8", "replace").lstrip("\ufeff")
+        stats.bytes = len(text)
+        stripped = text.strip()
+        if stripped.startswith("{"):
+            try:
+                data = json.loads(stripped)
+            except ValueError:
+                data = None
+            if isinstance(data, dict):
+                for frame in _frames_from_response_object(data):
+                    yield frame
+                return
+        if not stripped:
+            return
+        decoder = FrameDecoder(stats)
+        for frame in decoder.feed(text) + decoder.close():
+            yield frame
+
+    # -- models ----------------------------------------------------------------
+    async def list_models(self) -> list[str]:
+        """Model ids from ``GET {base_url}/models`` (tolerant of every known shape)."""
+        try:
+            response = await self._http.get(f"{self.base_url}/models", headers=self._headers(False))
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc, "connect") from None
+        if response.status_code >= 300:
+            raise error_for_status(
+                response.status_code,
+                response.content[: defaults.MAX_ERROR_BODY],
+                response.headers,
+                content_type=response.headers.get("content-type", ""),
+                base_url=self.base_url,
+                secret=self.__key,
+            )
+        try:
+            data = json.loads(response.content.decode("utf-8", "replace").lstrip("\ufeff"))
+        except ValueError:
+            raise ProtocolError("The model list is not JSON: is the base URL right?") from None
+        return parse_model_list(data)
+
+
+def _cause_text(exc: BaseException) -> str:
+    """The messages and types of an exception and its causes (async errors hide the OS one)."""
+    parts = []
+    seen = 0
+    node: BaseException | None = exc
+    while node is not None and seen < 8:
+        parts.append(f"{type(node).__name__}: {node}")
+        if isinstance(node, ConnectionRefusedError):
+            parts.append("connection refused")
+        node = node.__cause__ or node.__context__
+        seen += 1
+    return " | ".join(parts)
+
+
+def parse_model_list(data: Any) -> list[str]:
+    """Extract sorted unique model ids from a /models body."""
+    entries = data.get("data") if isinstance(data, dict) else data
+    if not isinstance(entries, list):
+        entries = data.get("models") if isinstance(data, dict) and isinstance(data.get("models"), list) else []
+    ids = []
+    for entry in entries or ():
+        if isinstance(entry, str):
+            ids.append(entry)
+        elif isinstance(entry, dict):
+            for key in ("id", "model_id", "name", "model"):
+                value = entry.get(key)
+                if isinstance(value, str) and value:
+                    ids.append(value)
+                    break
+    return sorted(set(ids))
+
+
+def _frames_from_response_object(data: dict[str, Any]) -> list[Any]:
+    """Turn a non-streamed JSON body into frames the stream parser understands."""
+    from chatui.sse import Frame
+
+    if data.get("object") == "response" or "output" in data or data.get("status") in ("completed", "incomplete", "failed"):
+        frames = []
+        for index, item in enumerate(data.get("output") or ()):
+            frames.append(Frame("", json.dumps({"type": "response.output_item.done", "output_index": index, "item": item})))
+        status = data.get("status") or "completed"
+        kind = status if status in ("completed", "incomplete", "failed") else "completed"
+        frames.append(Frame("", json.dumps({"type": f"response.{kind}", "response": data})))
+        return frames
+    if "error" in data or data.get("type") == "error":
+        return [Frame("error", json.dumps(data))]
+    return [Frame("", json.dumps(data))]

@@ -1,0 +1,351 @@
+"""The conversation: settings, turns, and the exact request body for the next turn."""
+
+from __future__ import annotations
+
+import copy
+import time
+import uuid
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from chatui.defaults import REASONING_EFFORTS, REASONING_SUMMARIES
+from chatui.turn import Status, Timings, TurnOutcome, Usage
+
+ENCRYPTED_INCLUDE = "reasoning.encrypted_content"
+
+
+@dataclass(slots=True)
+class Settings:
+    """Per-conversation request settings; ``None`` means "not set, do not send"."""
+
+    model: str
+    instructions: str | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    max_output_tokens: int | None = None
+    reasoning_effort: str | None = None
+    reasoning_summary: str | None = None
+    store: bool | None = None
+    include: list[str] | None = None
+    replay_reasoning: bool = True
+
+    # names accepted by /set, with the aliases users type
+    SETTABLE = ("temperature", "top_p", "max_output_tokens", "reasoning_effort", "reasoning_summary", "replay_reasoning")
+    ALIASES = {"temp": "temperature", "max_tokens": "max_output_tokens", "max": "max_output_tokens", "effort": "reasoning_effort", "summary": "reasoning_summary", "replay": "replay_reasoning"}
+
+    def set(self, name: str, value: str) -> str:
+        """Set one option from text, validating it; returns a confirmation line.
+
+        ``value`` "off"/"none"/"default" clears an option. Raises ValueError with a
+        message fit to show the user.
+        """
+        key = self.ALIASES.get(name.strip().lower(), name.strip().lower().replace("-", "_"))
+        if key not in self.SETTABLE:
+            raise ValueError(f"Unknown setting '{name}'. Settable: {', '.join(self.SETTABLE)}.")
+        raw = value.strip()
+        clear = raw.lower() in ("", "off", "default", "unset", "reset")
+        if key == "reasoning_effort" and raw.lower() == "none":
+            clear = False
+        if clear and key != "replay_reasoning":
+            setattr(self, key, None)
+            return f"{key} cleared (the server's default applies)"
+        if key == "temperature":
+            num = _number(raw, key)
+            if not 0 <= num <= 2:
+                raise ValueError("temperature must be between 0 and 2.")
+            self.temperature = num
+        elif key == "top_p":
+            num = _number(raw, key)
+            if not 0 <= num <= 1:
+                raise ValueError("top_p must be between 0 and 1.")
+            self.top_p = num
+        elif key == "max_output_tokens":
+            try:
+                n = int(raw.replace("_", "").replace(",", ""))
+            except ValueError:
+                raise ValueError("max_output_tokens must be a whole number, e.g. 4000.") from None
+            if n < 16:
+                raise ValueError("max_output_tokens must be at least 16.")
+            self.max_output_tokens = n
+        elif key == "reasoning_effort":
+            if raw.lower() not in REASONING_EFFORTS:
+                raise ValueError(f"reasoning effort must be one of: {', '.join(REASONING_EFFORTS)}.")
+            self.reasoning_effort = raw.lower()
+        elif key == "reasoning_summary":
+            if raw.lower() not in REASONING_SUMMARIES:
+                raise ValueError(f"reasoning summary must be one of: {', '.join(REASONING_SUMMARIES)}.")
+            self.reasoning_summary = raw.lower()
+        elif key == "replay_reasoning":
+            if raw.lower() in ("on", "true", "yes", "1"):
+                self.replay_reasoning = True
+            elif raw.lower() in ("off", "false", "no", "0"):
+                self.replay_reasoning = False
+            else:
+                raise ValueError("replay_reasoning is on or off.")
+        return f"{key} = {getattr(self, key)}"
+
+    def request_params(self) -> dict[str, Any]:
+        """The optional body fields the user set (and nothing else)."""
+        params: dict[str, Any] = {}
+        if self.instructions:
+            params["instructions"] = self.instructions
+        for key in ("temperature", "top_p", "max_output_tokens"):
+            value = getattr(self, key)
+            if value is not None:
+                params[key] = value
+        reasoning = {}
+        if self.reasoning_effort:
+            reasoning["effort"] = self.reasoning_effort
+        if self.reasoning_summary:
+            reasoning["summary"] = self.reasoning_summary
+        if reasoning:
+            params["reasoning"] = reasoning
+        if self.store is not None:
+            params["store"] = self.store
+        if self.include:
+            params["include"] = list(self.include)
+        return params
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict for transcripts."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Settings:
+        """Build from a transcript dict, ignoring unknown keys."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def _number(raw: str, key: str) -> float:
+    try:
+        return float(raw)
+    except ValueError:
+        raise ValueError(f"{key} must be a number.") from None
+
+
+@dataclass(slots=True)
+class Turn:
+    """One user message and what came back."""
+
+    user_text: str
+    model: str
+    gateway: str
+    id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    created_at: float = field(default_factory=time.time)
+    params: dict[str, Any] = field(default_factory=dict)
+    status: Status = Status.STREAMING
+    answer: str = ""
+    reasoning: str = ""
+    items: list[dict[str, Any]] = field(default_factory=list)
+    usage: Usage | None = None
+    timings: Timings = field(default_factory=Timings)
+    error: dict[str, Any] | None = None
+    incomplete_reason: str | None = None
+    served_model: str | None = None
+    history_mode: str = "text"  # how earlier turns were sent for this turn: "text" or "full"
+
+    def apply_outcome(self, outcome: TurnOutcome) -> None:
+        """Record a turn's outcome."""
+        self.status = outcome.status
+        self.answer = outcome.answer
+        self.reasoning = outcome.reasoning
+        self.items = outcome.items
+        self.usage = outcome.usage
+        self.timings = outcome.timings
+        self.error = outcome.error.to_dict() if outcome.error else None
+        self.incomplete_reason = outcome.incomplete_reason
+        self.served_model = outcome.served_model
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-safe dict for transcripts."""
+        return {
+            "id": self.id,
+            "created_at": self.created_at,
+            "user_text": self.user_text,
+            "model": self.model,
+            "gateway": self.gateway,
+            "params": self.params,
+            "status": str(self.status),
+            "answer": self.answer,
+            "reasoning": self.reasoning,
+            "items": self.items,
+            "usage": self.usage.to_dict() if self.usage else None,
+            "timings": self.timings.to_dict(),
+            "error": self.error,
+            "incomplete_reason": self.incomplete_reason,
+            "served_model": self.served_model,
+            "history_mode": self.history_mode,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Turn:
+        """Rebuild from :meth:`to_dict` output."""
+        status = Status(d.get("status", "completed"))
+        if status is Status.STREAMING:
+            status = Status.CUT  # the app stopped while it streamed
+        usage = d.get("usage")
+        timings = d.get("timings") or {}
+        return cls(
+            user_text=d["user_text"],
+            model=d.get("model", ""),
+            gateway=d.get("gateway", ""),
+            id=d.get("id") or uuid.uuid4().hex[:12],
+            created_at=d.get("created_at", time.time()),
+            params=d.get("params") or {},
+            status=status,
+            answer=d.get("answer", ""),
+            reasoning=d.get("reasoning", ""),
+            items=d.get("items") or [],
+            usage=Usage(**usage) if isinstance(usage, dict) else None,
+            timings=Timings(**{k: timings.get(k) for k in ("first_token", "total", "tokens_per_second")}),
+            error=d.get("error"),
+            incomplete_reason=d.get("incomplete_reason"),
+            served_model=d.get("served_model"),
+            history_mode=d.get("history_mode", "text"),
+        )
+
+
+def user_item(text: str) -> dict[str, Any]:
+    """A user message input item."""
+    return {"role": "user", "content": [{"type": "input_text", "text": text}]}
+
+
+def assistant_item(text: str) -> dict[str, Any]:
+    """A plain (id-less) assistant message input item.
+
+    Content is a plain string: the SDK's types allow only input parts in an
+    id-less message's list form, and every server accepts the string form.
+    """
+    return {"role": "assistant", "content": text}
+
+
+_REPLAYABLE = frozenset({"reasoning", "message"})
+
+
+def replay_items(items: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+    """Items of a finished turn to resend verbatim, or None if text-only is safer.
+
+    Reasoning items without ``encrypted_content`` are dropped, and the ids of
+    the items that followed them are stripped so nothing points at them.
+    """
+    if not items or any(i.get("type", "message") not in _REPLAYABLE for i in items):
+        return None
+    out: list[dict[str, Any]] = []
+    strip = False
+    kept_reasoning = False
+    for raw in items:
+        item = copy.deepcopy(raw)
+        kind = item.get("type", "message")
+        if kind == "reasoning":
+            if not item.get("encrypted_content"):
+                strip = True
+                continue
+            strip = False
+            kept_reasoning = True
+            item.setdefault("summary", [])
+            item.pop("status", None)
+            out.append(item)
+            continue
+        if strip or "id" not in item:
+            item.pop("id", None)
+            item.pop("status", None)
+        else:
+            item.setdefault("status", "completed")
+        for part in item.get("content") or ():
+            if isinstance(part, dict) and part.get("type") == "output_text":
+                part.setdefault("annotations", [])
+        out.append(item)
+    return out if kept_reasoning else None
+
+
+class Conversation:
+    """Settings plus turns; builds each turn's request body."""
+
+    def __init__(self, settings: Settings, gateway: str, *, id: str | None = None, title: str | None = None) -> None:
+        self.settings = settings
+        self.gateway = gateway
+        self.turns: list[Turn] = []
+        self.id = id or time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+        self.title = title
+        self.created_at = time.time()
+        self.updated_at = self.created_at
+        self.replay_blocked: set[tuple[str, str]] = set()  # (model, gateway) pairs that rejected replay
+
+    @property
+    def model(self) -> str:
+        """The model the next turn goes to."""
+        return self.settings.model
+
+    def start_turn(self, text: str) -> Turn:
+        """Append a new turn for ``text`` addressed to the current model."""
+        turn = Turn(user_text=text, model=self.settings.model, gateway=self.gateway, params=self.settings.request_params())
+        self.turns.append(turn)
+        if not self.title:
+            from chatui.text import one_line
+
+            self.title = one_line(text, 60) or "Untitled"
+        self.updated_at = time.time()
+        return turn
+
+    def history(self, before: int, *, text_only: bool = False) -> tuple[list[dict[str, Any]], bool]:
+        """Input items for turns ``[0, before)`` and whether any were replayed in full."""
+        model, gateway = self.settings.model, self.gateway
+        allow_full = (
+            not text_only and self.settings.replay_reasoning and (model, gateway) not in self.replay_blocked
+        )
+        # Full replay only for the unbroken tail of turns by this same model and gateway.
+        tail_start = before
+        while tail_start > 0:
+            prev = self.turns[tail_start - 1]
+            if prev.model != model or prev.gateway != gateway:
+                break
+            tail_start -= 1
+        items: list[dict[str, Any]] = []
+        full = False
+        for index in range(before):
+            turn = self.turns[index]
+            if not turn.status.ok and not turn.answer:
+                continue  # never answered: leave it out (the user retries or moves on)
+            items.append(user_item(turn.user_text))
+            replay = replay_items(turn.items) if allow_full and index >= tail_start and turn.status is Status.COMPLETED else None
+            if replay:
+                items.extend(replay)
+                full = True
+            elif turn.answer:
+                items.append(assistant_item(turn.answer))
+        return items, full
+
+    def build_body(self, turn: Turn, *, text_only: bool = False) -> dict[str, Any]:
+        """The exact request body for ``turn`` (which must be in ``self.turns``)."""
+        index = self.turns.index(turn)
+        items, full = self.history(index, text_only=text_only)
+        items.append(user_item(turn.user_text))
+        body: dict[str, Any] = {"model": turn.model, "input": items}
+        body.update(self.settings.request_params())
+        if not text_only and self.settings.replay_reasoning and (turn.model, turn.gateway) not in self.replay_blocked:
+            # Ask for the encrypted reasoning so the next turn can replay it statelessly.
+            body.setdefault("store", False)
+            include = list(body.get("include") or [])
+            if ENCRYPTED_INCLUDE not in include:
+                include.append(ENCRYPTED_INCLUDE)
+            body["include"] = include
+        body["stream"] = True
+        turn.history_mode = "full" if full else "text"
+        return body
+
+    def input_items(self) -> list[dict[str, Any]]:
+        """The ``input`` array as it would be re-sent next (for transcripts)."""
+        return self.history(len(self.turns))[0]
+
+    def remove_turn(self, turn: Turn) -> None:
+        """Drop a turn (used by retry, which replaces the last turn)."""
+        self.turns.remove(turn)
+
+    def usage_total(self) -> Usage:
+        """Session totals over every turn."""
+        total = Usage()
+        for turn in self.turns:
+            if turn.usage:
+                total = total + turn.usage
+        return total

@@ -1,0 +1,28 @@
+"""Built-in defaults: one place for every default fact of the core."""
+
+from __future__ import annotations
+
+DEFAULT_BASE_URL = "https://aihubmix.com/v1"
+DEFAULT_MODEL = "gpt-5-mini"
+DEMO_MODEL = "chatui-demo"
+
+# Checked in this order; the first one set wins.
+API_KEY_ENV_VARS = ("CHATUI_API_KEY", "AIHUBMIX_API_KEY", "OPENAI_API_KEY")
+
+# Reasoning models can be silent for minutes, so the read timeout is long;
+# connecting should fail fast.
+CONNECT_TIMEOUT = 10.0
+READ_TIMEOUT = 600.0
+WRITE_TIMEOUT = 60.0
+POOL_TIMEOUT = 10.0
+
+MAX_RETRIES = 2
+MAX_RETRY_WAIT = 120.0  # a server asking for a longer wait is not retried
+BACKOFF_BASE = 0.5
+BACKOFF_CAP = 8.0
+
+MAX_ERROR_BODY = 1 << 20  # bytes of a non-2xx body we read for the message
+MAX_EVENT_BYTES = 64 << 20  # one SSE event larger than this is a protocol error
+
+REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
+REASONING_SUMMARIES = ("auto", "concise", "detailed")

@@ -1,0 +1,500 @@
+"""Accumulating a stream of events into a turn's outcome.
+
+The accumulator keys items by ``item_id`` (falling back to ``output_index``,
+then to the last open item of that kind), creates state lazily when a delta
+names something it has not seen, appends only deltas and uses ``*.done`` to
+reconcile. It reports, per event, what changed in the two texts a user sees:
+the answer and the reasoning.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from chatui import events as ev
+from chatui.errors import ChatError, ProtocolError, StreamCut, StreamFailed
+
+
+class Status(StrEnum):
+    """Where a turn ended up."""
+
+    STREAMING = "streaming"
+    COMPLETED = "completed"
+    INCOMPLETE = "incomplete"  # the server stopped early (max_output_tokens, content_filter)
+    FAILED = "failed"  # the server reported an error
+    CANCELLED = "cancelled"  # the user stopped it
+    CUT = "cut"  # the stream ended with no terminal event
+
+    @property
+    def ok(self) -> bool:
+        """True when the server finished the turn (completed or incomplete)."""
+        return self in (Status.COMPLETED, Status.INCOMPLETE)
+
+
+@dataclass(slots=True)
+class Usage:
+    """Token counts; each is None when the server did not say."""
+
+    input_tokens: int | None = None
+    cached_tokens: int | None = None
+    output_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    total_tokens: int | None = None
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Usage | None:
+        """Parse any server's usage object (Responses or Chat-style keys)."""
+        if not isinstance(data, dict):
+            return None
+
+        def num(*keys: str, src: Any = data) -> int | None:
+            if not isinstance(src, dict):
+                return None
+            for key in keys:
+                value = src.get(key)
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    return int(value)
+            return None
+
+        inp = num("input_tokens", "prompt_tokens")
+        out = num("output_tokens", "completion_tokens")
+        in_details = data.get("input_tokens_details") or data.get("prompt_tokens_details")
+        out_details = data.get("output_tokens_details") or data.get("completion_tokens_details")
+        total = num("total_tokens")
+        if total is None and inp is not None and out is not None:
+            total = inp + out
+        return cls(inp, num("cached_tokens", src=in_details), out, num("reasoning_tokens", src=out_details), total)
+
+    def __add__(self, other: Usage) -> Usage:
+        def add(a: int | None, b: int | None) -> int | None:
+            return b if a is None else a if b is None else a + b
+
+        return Usage(
+            add(self.input_tokens, other.input_tokens),
+            add(self.cached_tokens, other.cached_tokens),
+            add(self.output_tokens, other.output_tokens),
+            add(self.reasoning_tokens, other.reasoning_tokens),
+            add(self.total_tokens, other.total_tokens),
+        )
+
+    def to_dict(self) -> dict[str, int | None]:
+        """Plain dict for transcripts."""
+        return {
+            "input_tokens": self.input_tokens,
+            "cached_tokens": self.cached_tokens,
+            "output_tokens": self.output_tokens,
+            "reasoning_tokens": self.reasoning_tokens,
+            "total_tokens": self.total_tokens,
+        }
+
+
+@dataclass(slots=True)
+class Timings:
+    """Seconds from sending the request."""
+
+    first_token: float | None = None
+    total: float | None = None
+    tokens_per_second: float | None = None
+
+    def to_dict(self) -> dict[str, float | None]:
+        """Plain dict for transcripts."""
+        return {"first_token": self.first_token, "total": self.total, "tokens_per_second": self.tokens_per_second}
+
+
+@dataclass(slots=True)
+class _Item:
+    key: Any
+    type: str
+    raw: dict[str, Any]
+    parts: dict[tuple[str, int], list[str]] = field(default_factory=dict)
+    done: bool = False
+
+    def text(self, channel: str) -> str:
+        return "\n\n".join("".join(v) for (ch, _), v in sorted(self.parts.items(), key=lambda kv: kv[0][1]) if ch == channel)
+
+
+# What the UI is told after each event: (what, text).
+ANSWER = "answer"
+REASONING = "reasoning"
+ANSWER_RESET = "answer_reset"
+REASONING_RESET = "reasoning_reset"
+
+_ANSWER_CHANNELS = (ev.TEXT, ev.REFUSAL)
+_REASONING_CHANNELS = (ev.SUMMARY, ev.REASONING)
+_KIND_FOR_CHANNEL = {ev.TEXT: "message", ev.REFUSAL: "message", ev.SUMMARY: "reasoning", ev.REASONING: "reasoning", ev.ARGUMENTS: "function_call"}
+
+
+@dataclass(slots=True)
+class TurnOutcome:
+    """Everything a finished (or stopped) turn produced."""
+
+    status: Status
+    answer: str
+    reasoning: str
+    items: list[dict[str, Any]]
+    usage: Usage | None
+    timings: Timings
+    error: ChatError | None = None
+    incomplete_reason: str | None = None
+    response_id: str | None = None
+    served_model: str | None = None
+    function_calls: list[dict[str, Any]] = field(default_factory=list)
+
+
+class TurnAccumulator:
+    """Folds events into a turn; ``apply`` returns what changed for display."""
+
+    def __init__(self, clock: Any = time.monotonic) -> None:
+        self._clock = clock
+        self._start = clock()
+        self.status = Status.STREAMING
+        self.items: list[_Item] = []
+        self._by_key: dict[Any, _Item] = {}
+        self._by_index: dict[int, _Item] = {}
+        self._last_of_kind: dict[str, _Item] = {}
+        self.answer: list[str] = []
+        self.reasoning: list[str] = []
+        self._answer_at: tuple[Any, str, int] | None = None
+        self._reasoning_at: tuple[Any, str, int] | None = None
+        self.usage: Usage | None = None
+        self.error: ChatError | None = None
+        self.incomplete_reason: str | None = None
+        self.response_id: str | None = None
+        self.served_model: str | None = None
+        self.first_token: float | None = None
+        self.total: float | None = None
+        self.content_started = False
+
+    # -- items ---------------------------------------------------------------
+    def _item(self, kind: str, item_id: str | None, output_index: int | None, raw: dict[str, Any] | None = None) -> _Item:
+        item = None
+        if item_id is not None:
+            item = self._by_key.get(item_id)
+        if item is None and output_index is not None:
+            cand = self._by_index.get(output_index)
+            # an index can be reused by a different item (Ollama): only match when ids agree
+            if cand is not None and (item_id is None or cand.raw.get("id") in (None, item_id)) and cand.type == kind:
+                item = cand
+        if item is None and item_id is None and output_index is None:
+            cand = self._last_of_kind.get(kind)
+            if cand is not None and not cand.done:
+                item = cand
+        if item is None:
+            key = item_id if item_id is not None else ("index", output_index) if output_index is not None else ("seq", len(self.items))
+            base = raw if raw is not None else {"type": kind}
+            if item_id is not None and "id" not in base:
+                base = {**base, "id": item_id}
+            item = _Item(key, kind, dict(base))
+            self.items.append(item)
+            self._by_key[key] = item
+            if item_id is not None:
+                self._by_key[item_id] = item
+        if output_index is not None and output_index not in self._by_index:
+            self._by_index[output_index] = item
+        self._last_of_kind[kind] = item
+        return item
+
+    # -- the event fold -------------------------------------------------------
+    def apply(self, event: ev.Event) -> tuple[str, str] | None:
+        """Fold one event in; return ``(what, text)`` when visible text changed."""
+        if self.status is not Status.STREAMING:
+            return None
+        t = type(event)
+        if t is ev.Delta:
+            return self._delta(event)  # type: ignore[arg-type]
+        if t is ev.TextDone:
+            return self._text_done(event)  # type: ignore[arg-type]
+        if t is ev.ItemAdded or t is ev.ItemDone:
+            return self._item_event(event)  # type: ignore[arg-type]
+        if t is ev.PartAdded:
+            e: ev.PartAdded = event  # type: ignore[assignment]
+            kind = _KIND_FOR_CHANNEL.get(e.channel, "message")
+            item = self._item(kind, e.item_id, e.output_index)
+            item.parts.setdefault((e.channel, e.index or 0), [])
+            return None
+        if t is ev.PartDone:
+            e2: ev.PartDone = event  # type: ignore[assignment]
+            text = e2.part.get("text") if e2.channel != ev.REFUSAL else e2.part.get("refusal")
+            if isinstance(text, str):
+                return self._text_done(ev.TextDone(e2.seq, e2.channel, e2.item_id, e2.output_index, e2.index, text))
+            return None
+        if t is ev.Lifecycle:
+            return self._lifecycle(event)  # type: ignore[arg-type]
+        if t is ev.StreamError:
+            e3: ev.StreamError = event  # type: ignore[assignment]
+            self._finish(Status.FAILED, StreamFailed(_failure_message(e3.code, e3.message), server_message=e3.message, code=e3.code))
+            return None
+        if t is ev.StreamDone:
+            self._finish(Status.CUT, StreamCut("The server ended the stream without finishing the answer."))
+            return None
+        if t is ev.AnnotationAdded:
+            e4: ev.AnnotationAdded = event  # type: ignore[assignment]
+            item = self._item("message", e4.item_id, e4.output_index)
+            item.raw.setdefault("_annotations", []).append(e4.annotation)
+        return None
+
+    def _delta(self, e: ev.Delta) -> tuple[str, str] | None:
+        kind = _KIND_FOR_CHANNEL[e.channel]
+        item = self._item(kind, e.item_id, e.output_index)
+        index = e.index or 0
+        key = (e.channel, index)
+        buf = item.parts.get(key)
+        if buf is None:
+            buf = item.parts[key] = []
+        buf.append(e.delta)
+        if e.channel is ev.ARGUMENTS or not e.delta:
+            return None
+        if self.first_token is None:
+            self.first_token = self._clock() - self._start
+        self.content_started = True
+        where = (item.key, e.channel, index)
+        if e.channel in _ANSWER_CHANNELS:
+            text = e.delta
+            if self._answer_at != where:
+                if self._answer_at is not None:
+                    text = "\n\n" + text
+                self._answer_at = where
+            self.answer.append(text)
+            return (ANSWER, text)
+        text = e.delta
+        if self._reasoning_at != where:
+            if self._reasoning_at is not None:
+                text = "\n\n" + text
+            self._reasoning_at = where
+        self.reasoning.append(text)
+        return (REASONING, text)
+
+    def _text_done(self, e: ev.TextDone) -> tuple[str, str] | None:
+        kind = _KIND_FOR_CHANNEL[e.channel]
+        item = self._item(kind, e.item_id, e.output_index)
+        key = (e.channel, e.index or 0)
+        current = "".join(item.parts.get(key, ()))
+        if e.text and e.text != current:
+            # .done repeats the whole text: replace (never append); prefer non-empty
+            item.parts[key] = [e.text]
+            return self._reset(e.channel)
+        return None
+
+    def _reset(self, channel: str) -> tuple[str, str] | None:
+        if channel in _ANSWER_CHANNELS:
+            full = self.answer_text(recompute=True)
+            self.answer = [full]
+            return (ANSWER_RESET, full)
+        if channel in _REASONING_CHANNELS:
+            full = self.reasoning_text(recompute=True)
+            self.reasoning = [full]
+            return (REASONING_RESET, full)
+        return None
+
+    def _item_event(self, e: ev.ItemAdded | ev.ItemDone) -> tuple[str, str] | None:
+        raw = e.item
+        kind = raw.get("type") if isinstance(raw.get("type"), str) else "message" if "role" in raw else "unknown"
+        item_id = raw.get("id") if isinstance(raw.get("id"), str) else None
+        item = self._item(kind, item_id, e.output_index, raw)
+        if type(e) is ev.ItemAdded:
+            return None
+        # output_item.done: the authoritative final form
+        extras = item.raw.get("_annotations")
+        item.raw = dict(raw)
+        if extras and not _has_annotations(raw):
+            item.raw["_annotations"] = extras
+        item.done = True
+        return self._reconcile_item(item)
+
+    def _reconcile_item(self, item: _Item) -> tuple[str, str] | None:
+        """Make accumulated text agree with a final item's content."""
+        changed: str | None = None
+        raw = item.raw
+        if item.type == "message":
+            for i, part in enumerate(raw.get("content") or ()):
+                if not isinstance(part, dict):
+                    continue
+                ch = ev.REFUSAL if part.get("type") == "refusal" else ev.TEXT
+                text = part.get("refusal" if ch == ev.REFUSAL else "text")
+                if isinstance(text, str) and text and text != "".join(item.parts.get((ch, i), ())):
+                    item.parts[(ch, i)] = [text]
+                    changed = ch
+        elif item.type == "reasoning":
+            for ch, key in ((ev.SUMMARY, "summary"), (ev.REASONING, "content")):
+                for i, part in enumerate(raw.get(key) or ()):
+                    text = part.get("text") if isinstance(part, dict) else None
+                    if isinstance(text, str) and text and text != "".join(item.parts.get((ch, i), ())):
+                        item.parts[(ch, i)] = [text]
+                        changed = ch
+        elif item.type == "function_call":
+            args = raw.get("arguments")
+            if isinstance(args, str) and args:
+                item.parts[(ev.ARGUMENTS, 0)] = [args]
+        return self._reset(changed) if changed else None
+
+    def _lifecycle(self, e: ev.Lifecycle) -> tuple[str, str] | None:
+        resp = e.response
+        if e.kind == "created":
+            if self.content_started:
+                self._finish(Status.FAILED, ProtocolError("The server restarted the response in the middle of the answer."))
+                return None
+        if isinstance(resp.get("id"), str):
+            self.response_id = resp["id"]
+        if isinstance(resp.get("model"), str):
+            self.served_model = resp["model"]
+        if not e.terminal:
+            return None
+        self.usage = Usage.from_dict(resp.get("usage"))
+        update = self._merge_output(resp.get("output"))
+        if e.kind == "completed":
+            self._finish(Status.COMPLETED)
+        elif e.kind == "incomplete":
+            details = resp.get("incomplete_details")
+            reason = details.get("reason") if isinstance(details, dict) else None
+            self.incomplete_reason = str(reason) if reason else "unknown"
+            self._finish(Status.INCOMPLETE)
+        else:
+            err = resp.get("error") if isinstance(resp.get("error"), dict) else {}
+            message = err.get("message") if isinstance(err.get("message"), str) else "no reason given"
+            code = None if err.get("code") is None else str(err.get("code"))
+            self._finish(Status.FAILED, StreamFailed(_failure_message(code, message), server_message=message, code=code))
+        return update
+
+    def _merge_output(self, output: Any) -> tuple[str, str] | None:
+        """Take terminal ``response.output`` items only where no stream event covered them."""
+        if not isinstance(output, list):
+            return None
+        update = None
+        for index, raw in enumerate(output):
+            if not isinstance(raw, dict):
+                continue
+            item_id = raw.get("id")
+            known = (isinstance(item_id, str) and item_id in self._by_key) or (item_id is None and index in self._by_index)
+            if known:
+                continue
+            kind = raw.get("type") if isinstance(raw.get("type"), str) else "message"
+            item = self._item(kind, item_id if isinstance(item_id, str) else None, None, raw)
+            item.raw = dict(raw)
+            item.done = True
+            update = self._reconcile_item(item) or update
+        return update
+
+    def _finish(self, status: Status, error: ChatError | None = None) -> None:
+        self.status = status
+        self.error = error
+        self.total = self._clock() - self._start
+        for item in self.items:
+            if not item.done:
+                item.raw.setdefault("status", "completed" if status is Status.COMPLETED else "incomplete")
+
+    def finish_cut(self, error: ChatError) -> None:
+        """End a turn whose stream stopped with no terminal event."""
+        if self.status is Status.STREAMING:
+            self._finish(Status.CUT, error)
+
+    def cancel(self) -> None:
+        """End a turn the user stopped."""
+        if self.status is Status.STREAMING:
+            from chatui.errors import Cancelled
+
+            self._finish(Status.CANCELLED, Cancelled("Stopped by you; the partial answer is kept."))
+
+    # -- results --------------------------------------------------------------
+    def answer_text(self, recompute: bool = False) -> str:
+        """The visible answer: all message text parts, in order."""
+        if not recompute:
+            return "".join(self.answer)
+        chunks = []
+        for item in self.items:
+            if item.type == "message":
+                for (ch, _), buf in sorted(item.parts.items(), key=lambda kv: kv[0][1]):
+                    if ch in _ANSWER_CHANNELS and buf:
+                        chunks.append("".join(buf))
+        return "\n\n".join(c for c in chunks if c)
+
+    def reasoning_text(self, recompute: bool = False) -> str:
+        """All reasoning: summary parts and raw reasoning text, in order."""
+        if not recompute:
+            return "".join(self.reasoning)
+        chunks = []
+        for item in self.items:
+            if item.type == "reasoning":
+                for ch in _REASONING_CHANNELS:
+                    t = item.text(ch)
+                    if t:
+                        chunks.append(t)
+        return "\n\n".join(chunks)
+
+    def final_items(self) -> list[dict[str, Any]]:
+        """Output items in arrival order, with accumulated text folded in."""
+        out = []
+        for item in self.items:
+            raw = dict(item.raw)
+            raw.pop("_annotations", None)
+            if not item.done:
+                raw = _fill_item(item, raw)
+            out.append(raw)
+        return out
+
+    def outcome(self) -> TurnOutcome:
+        """Snapshot the turn as a :class:`TurnOutcome`."""
+        total = self.total if self.total is not None else self._clock() - self._start
+        tps = None
+        if self.usage and self.usage.output_tokens and self.first_token is not None and total > self.first_token:
+            tps = self.usage.output_tokens / (total - self.first_token)
+        calls = []
+        for item in self.items:
+            if item.type == "function_call":
+                args = "".join(item.parts.get((ev.ARGUMENTS, 0), ())) or item.raw.get("arguments") or ""
+                try:
+                    parsed = json.loads(args) if args else {}
+                    err = None
+                except ValueError as exc:
+                    parsed, err = None, f"invalid JSON arguments: {exc}"
+                calls.append({"name": item.raw.get("name"), "call_id": item.raw.get("call_id"), "arguments": args, "parsed": parsed, "error": err})
+        return TurnOutcome(
+            self.status,
+            self.answer_text(recompute=True),
+            self.reasoning_text(recompute=True),
+            self.final_items(),
+            self.usage,
+            Timings(self.first_token, total, tps),
+            self.error,
+            self.incomplete_reason,
+            self.response_id,
+            self.served_model,
+            calls,
+        )
+
+
+def _has_annotations(raw: dict[str, Any]) -> bool:
+    return any(isinstance(p, dict) and p.get("annotations") for p in raw.get("content") or ())
+
+
+def _fill_item(item: _Item, raw: dict[str, Any]) -> dict[str, Any]:
+    """Build a final-looking item from accumulated parts (for items never ``done``)."""
+    if item.type == "message":
+        raw.setdefault("role", "assistant")
+        content = []
+        for (ch, _), buf in sorted(item.parts.items(), key=lambda kv: kv[0][1]):
+            if ch == ev.REFUSAL:
+                content.append({"type": "refusal", "refusal": "".join(buf)})
+            elif ch == ev.TEXT:
+                content.append({"type": "output_text", "text": "".join(buf), "annotations": []})
+        raw["content"] = content
+    elif item.type == "reasoning":
+        raw["summary"] = [{"type": "summary_text", "text": "".join(b)} for (ch, _), b in sorted(item.parts.items()) if ch == ev.SUMMARY]
+        texts = [{"type": "reasoning_text", "text": "".join(b)} for (ch, _), b in sorted(item.parts.items()) if ch == ev.REASONING]
+        if texts:
+            raw["content"] = texts
+    elif item.type == "function_call":
+        raw["arguments"] = "".join(item.parts.get((ev.ARGUMENTS, 0), ())) or raw.get("arguments", "")
+    return raw
+
+
+def _failure_message(code: str | None, message: str) -> str:
+    lowered = f"{code or ''} {message}".lower()
+    if "rate_limit" in lowered or "too many requests" in lowered:
+        return "Rate limited in the middle of the answer; the part that arrived is kept. Retry in a moment."
+    if "context_length" in lowered or "context size" in lowered:
+        return "The conversation is too long for this model's context; start a new one or switch models."
+    return "The server failed in the middle of the answer; the part that arrived is kept. You can retry."

@@ -1,0 +1,36 @@
+"""Shared fixtures: the scripted server on 127.0.0.1 and a bounded wait helper."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from chatui.demo import ScriptedServer
+
+API_KEY = "sk-test-SECRET-0123456789abcdef"
+
+
+@pytest.fixture
+def server() -> Iterator[ScriptedServer]:
+    """A fresh scripted server (pauses skipped) that requires API_KEY."""
+    with ScriptedServer(api_key=API_KEY, pace=0) as srv:
+        yield srv
+
+
+@pytest.fixture
+def paced_server() -> Iterator[ScriptedServer]:
+    """A scripted server that keeps its pauses (for cancel tests)."""
+    with ScriptedServer(api_key=API_KEY, pace=1.0) as srv:
+        yield srv
+
+
+async def wait_for(predicate: Callable[[], bool], timeout: float = 10.0, what: str = "condition") -> None:
+    """Wait until ``predicate()`` is true, failing after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.01)
