@@ -271,6 +271,7 @@ class Conversation:
         self.created_at = time.time()
         self.updated_at = self.created_at
         self.replay_blocked: set[tuple[str, str]] = set()  # (model, gateway) pairs that rejected replay
+        self.revision = 0  # bumped by each save; detects another writer
 
     @property
     def model(self) -> str:

@@ -1,0 +1,163 @@
+"""Splitting streamed Markdown into blocks that never change once finished.
+
+A renderer re-renders only the growing tail; every finished block is
+rendered once. Blocks end at a blank line outside a code fence, at a fence's
+open/close, at the start of each top-level list item (so a growing list costs
+what a paragraph does), and every ``CODE_CHUNK`` lines inside a long fence (so
+a growing code block does too).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from chatui.text import strip_controls
+
+CODE_CHUNK = 40
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*([^`\s]*)")
+_LIST_ITEM = re.compile(r"^(?:[-*+]|\d{1,9}[.)])(?:\s|$)")
+
+
+@dataclass(slots=True)
+class Block:
+    """A finished or growing piece of the document."""
+
+    kind: str  # "md" or "code"
+    text: str
+    lang: str = ""
+    joined: bool = False  # continues the previous block: no blank line between them
+    closed_fence: bool = True  # for code: the fence has been closed (or the chunk is complete)
+
+
+class BlockSplitter:
+    """Feed text deltas; read ``blocks`` (finished) and ``tail()`` (growing)."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self._lines: list[str] = []
+        self._partial = ""
+        self._fence: str | None = None
+        self._lang = ""
+        self._joined = False
+        self._list = False
+        self.text_parts: list[str] = []
+
+    @property
+    def text(self) -> str:
+        """Everything fed so far (control characters removed)."""
+        if len(self.text_parts) > 1:
+            self.text_parts = ["".join(self.text_parts)]
+        return self.text_parts[0] if self.text_parts else ""
+
+    def feed(self, delta: str) -> int:
+        """Add a delta; return how many blocks it finished."""
+        delta = strip_controls(delta)
+        if not delta:
+            return 0
+        self.text_parts.append(delta)
+        before = len(self.blocks)
+        if "\n" not in delta:
+            self._partial += delta
+            return 0
+        data = self._partial + delta
+        lines = data.split("\n")
+        self._partial = lines.pop()
+        for line in lines:
+            self._line(line)
+        return len(self.blocks) - before
+
+    def close(self) -> int:
+        """End of stream: finish the tail (closing any open fence)."""
+        before = len(self.blocks)
+        if self._partial:
+            self._line(self._partial)
+            self._partial = ""
+        if self._fence is not None:
+            self._commit_code(closed=True)
+            self._fence = None
+        else:
+            self._commit_md()
+        return len(self.blocks) - before
+
+    def tail(self) -> Block | None:
+        """The growing block (with the incomplete last line), or None."""
+        lines = self._lines + ([self._partial] if self._partial else [])
+        if self._fence is not None:
+            body = lines[1:] if lines and _FENCE.match(lines[0]) and not self._joined else lines
+            return Block("code", "\n".join(body), self._lang, self._joined, closed_fence=False)
+        if not any(s.strip() for s in lines):
+            return None
+        return Block("md", "\n".join(lines), joined=self._joined)
+
+    # -- line machine ----------------------------------------------------------
+    def _line(self, line: str) -> None:
+        if self._fence is not None:
+            stripped = line.strip()
+            if stripped.startswith(self._fence) and set(stripped) == {self._fence[0]}:
+                self._commit_code(closed=True)
+                self._fence = None
+                return
+            self._lines.append(line)
+            if len(self._lines) >= CODE_CHUNK:
+                self._commit_code(closed=False)
+            return
+        m = _FENCE.match(line)
+        if m:
+            self._commit_md()
+            self._fence = m.group(1)
+            self._lang = m.group(2)
+            self._lines = [line]
+            self._joined = False
+            return
+        if not line.strip():
+            self._commit_md()
+            self._list = False
+            return
+        if _LIST_ITEM.match(line):
+            if self._lines and self._list:
+                self._commit_md()
+                self._joined = True
+            elif not self._lines:
+                self._joined = False
+            self._list = True
+        elif not self._lines:
+            self._list = False
+        self._lines.append(line)
+
+    def _commit_md(self) -> None:
+        if any(s.strip() for s in self._lines):
+            self.blocks.append(Block("md", "\n".join(self._lines), joined=self._joined))
+        self._lines = []
+        self._joined = False
+
+    def _commit_code(self, *, closed: bool) -> None:
+        lines = self._lines
+        if lines and not self._joined and _FENCE.match(lines[0]):
+            lines = lines[1:]  # the opening fence line
+        self.blocks.append(Block("code", "\n".join(lines), self._lang, self._joined, closed_fence=closed))
+        self._lines = []
+        self._joined = not closed  # the next chunk continues this fence
+        if closed:
+            self._joined = False
+
+
+def split_all(text: str) -> list[Block]:
+    """Split a whole document (for finished turns)."""
+    splitter = BlockSplitter()
+    splitter.feed(text)
+    splitter.close()
+    return splitter.blocks
+
+
+def code_blocks(text: str) -> list[str]:
+    """The fenced code blocks of a document, chunks joined back together."""
+    out: list[str] = []
+    for block in split_all(text):
+        if block.kind != "code":
+            continue
+        if block.joined and out:
+            out[-1] += "\n" + block.text
+        else:
+            out.append(block.text)
+    return out

@@ -1,0 +1,156 @@
+"""Command line: ``chatui [options]``, ``chatui export``, ``chatui models``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from chatui import __version__, defaults
+
+
+def api_key_from_env(environ: dict[str, str] | None = None) -> str | None:
+    """The first key set among CHATUI_API_KEY, AIHUBMIX_API_KEY, OPENAI_API_KEY."""
+    env = os.environ if environ is None else environ
+    for name in defaults.API_KEY_ENV_VARS:
+        value = env.get(name, "").strip()
+        if value:
+            return value
+    return None
+
+
+def _main_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="chatui",
+        description="A terminal chat client for Responses-API gateways (AIHubMix, OpenAI, OpenRouter, Ollama, vLLM, ...).",
+        epilog="Other commands: 'chatui export ID [--format md|json] [-o FILE]', 'chatui models'. "
+        "The API key comes from CHATUI_API_KEY, AIHUBMIX_API_KEY or OPENAI_API_KEY.",
+    )
+    p.add_argument("--base-url", help=f"the gateway's base URL (default {defaults.DEFAULT_BASE_URL})")
+    p.add_argument("--model", help=f"the model for the first turn (default {defaults.DEFAULT_MODEL})")
+    p.add_argument("--demo", action="store_true", help="run offline against the built-in scripted server")
+    p.add_argument("--resume", nargs="?", const="", metavar="ID|PATH", help="continue the latest conversation, or a given one")
+    p.add_argument("--no-save", action="store_true", help="do not write transcripts for this session")
+    p.add_argument("--version", action="version", version=f"chatui {__version__}")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``chatui`` command."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "export":
+        return _export(args[1:])
+    if args and args[0] == "models":
+        return _models(args[1:])
+    opts = _main_parser().parse_args(args)
+    return _run_app(opts)
+
+
+def _store(enabled: bool = True):
+    from chatui.paths import conversations_dir
+    from chatui.transcripts import TranscriptStore
+
+    return TranscriptStore(conversations_dir()) if enabled else None
+
+
+def _run_app(opts: argparse.Namespace) -> int:
+    server = None
+    if opts.demo:
+        from chatui.demo import ScriptedServer
+
+        server = ScriptedServer(pace=1.0).start()
+        base_url, key, model = server.base_url, "demo", opts.model or defaults.DEMO_MODEL
+    else:
+        base_url = opts.base_url or os.environ.get("CHATUI_BASE_URL") or defaults.DEFAULT_BASE_URL
+        key = api_key_from_env()
+        model = opts.model or os.environ.get("CHATUI_MODEL") or defaults.DEFAULT_MODEL
+    store = _store(not opts.no_save)
+    conversation = None
+    if opts.resume is not None:
+        if store is None:
+            print("chatui: --resume needs transcripts (drop --no-save).", file=sys.stderr)
+            return 2
+        from chatui.transcripts import TranscriptError
+
+        try:
+            if opts.resume == "":
+                latest = store.latest()
+                if latest is None:
+                    print("chatui: no saved conversation to resume.", file=sys.stderr)
+                    return 1
+                conversation = store.load(latest.path)
+            else:
+                conversation = store.load(opts.resume)
+        except TranscriptError as exc:
+            print(f"chatui: {exc}", file=sys.stderr)
+            return 1
+        if opts.model:
+            conversation.settings.model = opts.model
+        conversation.gateway = base_url
+
+    from chatui.ui.app import ChatApp
+
+    app = ChatApp(base_url=base_url, api_key=key, model=model, demo=opts.demo, conversation=conversation, store=store)
+    try:
+        app.run()
+    finally:
+        if server is not None:
+            server.stop()
+    return 0
+
+
+def _export(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="chatui export", description="Export a saved conversation.")
+    p.add_argument("ref", metavar="ID|PATH", help="a conversation id (see the history screen) or a transcript path; 'latest' for the newest")
+    p.add_argument("--format", "-f", choices=["md", "json"], default="md")
+    p.add_argument("--output", "-o", help="write to this file instead of standard output")
+    opts = p.parse_args(argv)
+    import json
+
+    from chatui import export
+    from chatui.transcripts import TranscriptError
+
+    store = _store()
+    try:
+        ref = opts.ref
+        if ref == "latest":
+            latest = store.latest()
+            if latest is None:
+                print("chatui: no saved conversation.", file=sys.stderr)
+                return 1
+            ref = str(latest.path)
+        conv = store.load(ref)
+    except TranscriptError as exc:
+        print(f"chatui: {exc}", file=sys.stderr)
+        return 1
+    text = export.to_markdown(conv) if opts.format == "md" else json.dumps(export.to_json(conv), ensure_ascii=False, indent=2) + "\n"
+    if opts.output:
+        with open(opts.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _models(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="chatui models", description="List the gateway's models.")
+    p.add_argument("--base-url")
+    opts = p.parse_args(argv)
+    import asyncio
+
+    from chatui.client import ResponsesClient
+    from chatui.errors import ChatError
+
+    base_url = opts.base_url or os.environ.get("CHATUI_BASE_URL") or defaults.DEFAULT_BASE_URL
+
+    async def fetch() -> list[str]:
+        async with ResponsesClient(base_url, api_key_from_env()) as client:
+            return await client.list_models()
+
+    try:
+        for model in asyncio.run(fetch()):
+            print(model)
+    except ChatError as exc:
+        print(f"chatui: {exc}", file=sys.stderr)
+        return 1
+    return 0

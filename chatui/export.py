@@ -1,0 +1,60 @@
+"""Exporting a conversation as readable Markdown or as JSON."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from chatui.conversation import Conversation
+from chatui.text import strip_controls
+from chatui.transcripts import to_dict
+from chatui.turn import Status
+
+
+def _when(ts: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
+
+
+def _usage_line(turn) -> str:
+    u = turn.usage
+    if not u:
+        return ""
+    parts = []
+    for label, value in (("input", u.input_tokens), ("cached", u.cached_tokens), ("output", u.output_tokens), ("reasoning", u.reasoning_tokens), ("total", u.total_tokens)):
+        if value is not None:
+            parts.append(f"{label} {value:,}")
+    if turn.timings.first_token is not None:
+        parts.append(f"first token {turn.timings.first_token:.2f} s")
+    return "*Tokens: " + " · ".join(parts) + "*" if parts else ""
+
+
+def to_markdown(conv: Conversation) -> str:
+    """Readable Markdown: roles, the model per turn, reasoning in a marked block, usage."""
+    s = strip_controls
+    models = sorted({t.model for t in conv.turns})
+    out = [f"# {s(conv.title or 'Untitled conversation')}", ""]
+    out.append(f"*chatui conversation `{conv.id}` · {_when(conv.created_at)} · models: {', '.join(s(m) for m in models) or '–'}*")
+    if conv.settings.instructions:
+        out += ["", "**Instructions:**", "", s(conv.settings.instructions)]
+    for n, turn in enumerate(conv.turns, 1):
+        out += ["", "---", "", f"## {n}. You", "", s(turn.user_text), ""]
+        status = "" if turn.status is Status.COMPLETED else f" · {turn.status}"
+        out += [f"## {n}. Assistant · `{s(turn.model)}`{status}", ""]
+        if turn.reasoning:
+            out.append("> **Reasoning**")
+            out.append(">")
+            out += [f"> {line}" if line else ">" for line in s(turn.reasoning).split("\n")]
+            out.append("")
+        if turn.answer:
+            out += [s(turn.answer), ""]
+        if turn.error and turn.status is not Status.COMPLETED:
+            out += [f"*Error: {s(turn.error.get('message', ''))}*", ""]
+        usage = _usage_line(turn)
+        if usage:
+            out += [usage, ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def to_json(conv: Conversation) -> dict[str, Any]:
+    """The transcript form, for machines."""
+    return to_dict(conv)

@@ -1,0 +1,29 @@
+"""Where chatui keeps things on disk: the one place for paths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "chatui"
+
+
+def data_dir() -> Path:
+    """The user data dir (XDG_DATA_HOME honoured)."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def conversations_dir() -> Path:
+    """Where transcripts live."""
+    return data_dir() / "conversations"
+
+
+def config_dir() -> Path:
+    """The user config dir (XDG_CONFIG_HOME honoured)."""
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def config_file() -> Path:
+    """The TOML configuration file."""
+    return config_dir() / "config.toml"

@@ -1,0 +1,215 @@
+"""Transcripts: one versioned JSON file per conversation, written atomically.
+
+Each save writes a temporary file in the same directory, fsyncs it and
+renames it over the old one, so a crash at any moment leaves either the old
+or the new file, never a torn one. A revision counter detects another
+instance writing the same conversation; the later writer forks to a new id
+instead of clobbering.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from chatui.conversation import Conversation, Settings, Turn
+
+FORMAT = "chatui.conversation"
+VERSION = 1
+
+
+class TranscriptError(Exception):
+    """A transcript that cannot be read: corrupt, foreign or from a newer chatui."""
+
+
+def to_dict(conv: Conversation) -> dict[str, Any]:
+    """The on-disk form of a conversation."""
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "id": conv.id,
+        "title": conv.title,
+        "created_at": conv.created_at,
+        "updated_at": conv.updated_at,
+        "revision": conv.revision,
+        "gateway": conv.gateway,
+        "settings": conv.settings.to_dict(),
+        "input": conv.input_items(),
+        "turns": [t.to_dict() for t in conv.turns],
+    }
+
+
+def from_dict(data: Any, source: str = "transcript") -> Conversation:
+    """Rebuild a conversation, refusing what is not ours or too new."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise TranscriptError(f"{source} is not a chatui conversation")
+    version = data.get("version")
+    if not isinstance(version, int) or version > VERSION:
+        raise TranscriptError(f"{source} was written by a newer chatui (format version {version})")
+    try:
+        settings = Settings.from_dict(data["settings"])
+        conv = Conversation(settings, data.get("gateway", ""), id=str(data["id"]), title=data.get("title"))
+        conv.created_at = float(data.get("created_at", time.time()))
+        conv.updated_at = float(data.get("updated_at", conv.created_at))
+        conv.revision = int(data.get("revision", 0))
+        conv.turns = [Turn.from_dict(t) for t in data.get("turns", [])]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise TranscriptError(f"{source} is damaged ({exc})") from None
+    return conv
+
+
+@dataclass(slots=True)
+class Summary:
+    """What the history list shows of one conversation."""
+
+    id: str
+    title: str
+    models: list[str]
+    turns: int
+    updated_at: float
+    path: Path
+    text: str = field(default="", repr=False)  # all prompts and answers, for search
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so readers see the old or the new file, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    _fsync_dir(path.parent)
+
+
+class TranscriptStore:
+    """The conversations directory."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.problems: list[str] = []
+
+    def path_for(self, conv_id: str) -> Path:
+        """The file of a conversation id."""
+        safe = "".join(c for c in conv_id if c.isalnum() or c in "-_.")
+        return self.root / f"{safe}.json"
+
+    def save(self, conv: Conversation) -> Path:
+        """Write ``conv`` atomically; fork to a new id if another instance wrote it since."""
+        import fcntl
+
+        self.root.mkdir(parents=True, exist_ok=True)
+        lock_path = self.root / ".lock"
+        with open(lock_path, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                path = self.path_for(conv.id)
+                ours = conv.revision
+                if path.exists():
+                    disk = self._revision(path)
+                    if disk is not None and disk > ours:
+                        # someone else saved this conversation after we loaded it
+                        conv.id = f"{conv.id}-{uuid.uuid4().hex[:4]}"
+                        conv.title = f"{conv.title or 'Untitled'} (fork)"
+                        path = self.path_for(conv.id)
+                conv.revision = ours + 1
+                conv.updated_at = time.time()
+                data = json.dumps(to_dict(conv), ensure_ascii=False, indent=1).encode("utf-8")
+                atomic_write(path, data)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+        return path
+
+    @staticmethod
+    def _revision(path: Path) -> int | None:
+        try:
+            data = json.loads(path.read_bytes())
+            return int(data.get("revision", 0))
+        except (OSError, ValueError, AttributeError, TypeError):
+            return None
+
+    def load(self, ref: str | Path) -> Conversation:
+        """Load by id or by path."""
+        path = Path(ref)
+        if not (path.suffix == ".json" and path.exists()):
+            path = self.path_for(str(ref))
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise TranscriptError(f"cannot read {path}: {exc.strerror or exc}") from None
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            raise TranscriptError(f"{path} is corrupt (not valid JSON)") from None
+        return from_dict(data, str(path))
+
+    def summaries(self) -> list[Summary]:
+        """Every readable conversation, newest first; unreadable files go to ``problems``."""
+        self.problems = []
+        out: list[Summary] = []
+        if not self.root.is_dir():
+            return out
+        for path in self.root.glob("*.json"):
+            try:
+                data = json.loads(path.read_bytes())
+                if not isinstance(data, dict) or data.get("format") != FORMAT:
+                    raise TranscriptError("not a chatui conversation")
+                if not isinstance(data.get("version"), int) or data["version"] > VERSION:
+                    raise TranscriptError("written by a newer chatui")
+                turns = data.get("turns") or []
+                models = sorted({str(t.get("model", "")) for t in turns if isinstance(t, dict)} - {""})
+                text = "\n".join(f"{t.get('user_text', '')}\n{t.get('answer', '')}" for t in turns if isinstance(t, dict))
+                out.append(Summary(str(data["id"]), str(data.get("title") or "Untitled"), models, len(turns), float(data.get("updated_at", 0)), path, text))
+            except (OSError, ValueError, TypeError, KeyError, TranscriptError) as exc:
+                self.problems.append(f"{path.name}: {exc}")
+        out.sort(key=lambda s: s.updated_at, reverse=True)
+        return out
+
+    def search(self, query: str, summaries: list[Summary] | None = None) -> list[Summary]:
+        """Conversations whose title or text contains every word of ``query``."""
+        words = query.lower().split()
+        items = summaries if summaries is not None else self.summaries()
+        return [s for s in items if all(w in (s.title + "\n" + s.text).lower() for w in words)]
+
+    def latest(self) -> Summary | None:
+        """The most recently updated conversation."""
+        items = self.summaries()
+        return items[0] if items else None
+
+    def rename(self, conv_id: str, title: str) -> None:
+        """Give a conversation a new title."""
+        conv = self.load(conv_id)
+        conv.title = title.strip() or conv.title
+        self.save(conv)
+
+    def delete(self, conv_id: str) -> None:
+        """Remove a conversation's file."""
+        self.path_for(conv_id).unlink(missing_ok=True)

@@ -1,0 +1,1 @@
+"""The Textual user interface (depends on the core; the core never imports this)."""

@@ -1,0 +1,1 @@
+"""Modal screens: model picker, help."""

@@ -1,0 +1,168 @@
+"""Browse saved conversations: search, open, rename, delete."""
+
+from __future__ import annotations
+
+import time
+
+from rich.text import Text
+from textual import on
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from chatui.conversation import Conversation
+from chatui.text import one_line, strip_controls
+from chatui.transcripts import Summary, TranscriptError, TranscriptStore
+
+
+class ConfirmDelete(ModalScreen[bool]):
+    """Ask before deleting."""
+
+    BINDINGS = [Binding("escape,n", "dismiss(False)", "No"), Binding("y", "dismiss(True)", "Yes")]
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.conv_title = title
+
+    def compose(self):
+        with Vertical(id="confirm"):
+            yield Label(Text(f"Delete “{strip_controls(self.conv_title)}”? This cannot be undone.", style="bold"))
+            with Horizontal():
+                yield Button("Delete (y)", variant="error", id="yes")
+                yield Button("Keep (n)", id="no")
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+
+class RenamePrompt(ModalScreen[str | None]):
+    """Ask for a new title."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.conv_title = title
+
+    def compose(self):
+        with Vertical(id="confirm"):
+            yield Label(Text("New title", style="bold"))
+            yield Input(value=self.conv_title, id="rename")
+
+    @on(Input.Submitted)
+    def _submit(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+
+class HistoryScreen(ModalScreen[Conversation | None]):
+    """Conversations newest first; type to search their full text."""
+
+    CSS_PATH = "history.tcss"
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Close"),
+        Binding("ctrl+d", "delete", "Delete"),
+        Binding("ctrl+e", "rename", "Rename"),
+        Binding("down", "down", show=False),
+        Binding("up", "up", show=False),
+    ]
+
+    def __init__(self, store: TranscriptStore) -> None:
+        super().__init__()
+        self.store = store
+        self.items: list[Summary] = []
+        self.shown: list[Summary] = []
+
+    def compose(self):
+        with Vertical(id="history"):
+            yield Label(Text("Conversations", style="bold"))
+            yield Input(placeholder="search titles and text", id="history-search")
+            yield OptionList(id="history-list")
+            yield Label(Text("enter open · ctrl+e rename · ctrl+d delete · esc close", style="dim"), id="history-note")
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one(Input).focus()
+
+    def reload(self) -> None:
+        """Read the directory again."""
+        self.items = self.store.summaries()
+        if self.store.problems:
+            self.notify(f"Skipped {len(self.store.problems)} unreadable file(s): " + "; ".join(self.store.problems[:3]), severity="warning", markup=False)
+        self._fill(self.query_one(Input).value)
+
+    def _fill(self, query: str) -> None:
+        self.shown = self.store.search(query, self.items) if query.strip() else self.items
+        options = self.query_one(OptionList)
+        options.clear_options()
+        rows = []
+        for s in self.shown:
+            row = Text()
+            row.append(time.strftime("%Y-%m-%d %H:%M  ", time.localtime(s.updated_at)), style="dim")
+            row.append(one_line(s.title, 48).ljust(49), style="bold")
+            row.append(f"{s.turns:>4} turns  ", style="dim")
+            row.append(one_line(", ".join(s.models), 40))
+            rows.append(Option(row, id=s.id))
+        options.add_options(rows)
+        if rows:
+            options.highlighted = 0
+
+    def _current(self) -> Summary | None:
+        index = self.query_one(OptionList).highlighted
+        return self.shown[index] if index is not None and index < len(self.shown) else None
+
+    @on(Input.Changed, "#history-search")
+    def _search(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    @on(Input.Submitted, "#history-search")
+    def _enter(self) -> None:
+        self._open(self._current())
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self._open(self._current())
+
+    def _open(self, summary: Summary | None) -> None:
+        if summary is None:
+            return
+        try:
+            self.dismiss(self.store.load(summary.path))
+        except TranscriptError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+
+    def action_down(self) -> None:
+        self.query_one(OptionList).action_cursor_down()
+
+    def action_up(self) -> None:
+        self.query_one(OptionList).action_cursor_up()
+
+    def action_delete(self) -> None:
+        summary = self._current()
+        if summary is None:
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.store.delete(summary.id)
+                self.reload()
+                self.notify(f"Deleted “{one_line(summary.title, 40)}”.", markup=False)
+
+        self.app.push_screen(ConfirmDelete(summary.title), done)
+
+    def action_rename(self) -> None:
+        summary = self._current()
+        if summary is None:
+            return
+
+        def done(title: str | None) -> None:
+            if title:
+                try:
+                    self.store.rename(summary.id, title)
+                except (TranscriptError, OSError) as exc:
+                    self.notify(f"Could not rename: {exc}", severity="error", markup=False)
+                self.reload()
+
+        self.app.push_screen(RenamePrompt(summary.title), done)

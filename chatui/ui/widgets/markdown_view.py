@@ -1,0 +1,153 @@
+"""A streaming Markdown view that re-renders only its growing tail.
+
+Finished blocks (see :mod:`chatui.blocks`) are rendered once per width into
+strips; the tail block is re-rendered when :meth:`flush` runs, which the app
+paces to the screen rather than to the deltas. The widget uses Textual's line
+API, so a long answer is one widget whose layout cost is its line count.
+"""
+
+from __future__ import annotations
+
+from rich.markdown import Markdown
+from rich.segment import Segment
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.geometry import Size
+from textual.strip import Strip
+from textual.widget import Widget
+
+from chatui.blocks import Block, BlockSplitter
+
+CODE_THEME = "monokai"
+
+
+class MarkdownView(Widget):
+    """Markdown that can be appended to cheaply; ``flush`` brings the screen up to date."""
+
+    DEFAULT_CSS = """
+    MarkdownView { height: auto; width: 1fr; }
+    """
+
+    def __init__(self, text: str = "", *, plain: bool = False, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.splitter = BlockSplitter()
+        self.plain = plain  # render as plain text (user messages)
+        self._mv_width = 0
+        self._mv_committed: list[Strip] = []
+        self._mv_rendered_blocks = 0
+        self._mv_tail: list[Strip] = []
+        self._mv_dirty = False
+        self._mv_closed = False
+        if text:
+            self.splitter.feed(text)
+            self.splitter.close()
+            self._mv_closed = True
+
+    # -- feeding ------------------------------------------------------------------
+    @property
+    def text(self) -> str:
+        """All text fed so far (control characters removed)."""
+        return self.splitter.text
+
+    def append(self, delta: str) -> None:
+        """Add streamed text; cheap, nothing is rendered until :meth:`flush`."""
+        self.splitter.feed(delta)
+        self._mv_dirty = True
+
+    def reset(self, text: str) -> None:
+        """Replace everything (the server's final text differed from the deltas)."""
+        self.splitter = BlockSplitter()
+        self.splitter.feed(text)
+        self._mv_committed = []
+        self._mv_rendered_blocks = 0
+        self._mv_dirty = True
+
+    def finish(self) -> None:
+        """End of stream: close open blocks and render the final state."""
+        self.splitter.close()
+        self._mv_closed = True
+        self._mv_dirty = True
+        self.flush()
+
+    # -- rendering ----------------------------------------------------------------
+    def _render_block(self, block: Block, width: int) -> list[Strip]:
+        console = self.app.console
+        options = console.options.update(width=width, height=None, highlight=False, markup=False)
+        if self.plain:
+            renderable = Text(block.text)
+        elif block.kind == "code":
+            renderable = Syntax(block.text, block.lang or "text", theme=CODE_THEME, word_wrap=True, padding=(0, 1))
+        else:
+            renderable = Markdown(block.text, code_theme=CODE_THEME, hyperlinks=False)
+        try:
+            lines = console.render_lines(renderable, options, pad=False, new_lines=False)
+        except Exception:  # noqa: BLE001 - malformed Markdown must not crash the app
+            lines = console.render_lines(Text(block.text), options, pad=False, new_lines=False)
+        strips = [Strip(line) for line in lines]
+        # Rich pads some elements (lists, quotes) with blank lines; block gaps are ours to add.
+        while strips and not strips[-1].text.strip():
+            strips.pop()
+        while strips and not strips[0].text.strip():
+            strips.pop(0)
+        return strips
+
+    def _append_block(self, block: Block, width: int, first: bool) -> None:
+        if not first and not block.joined:
+            self._mv_committed.append(Strip([Segment(" " * width)], width))
+        self._mv_committed.extend(self._render_block(block, width))
+
+    def _ensure(self, width: int) -> None:
+        """Render whatever is not rendered at ``width``."""
+        if width <= 0:
+            return
+        if width != self._mv_width:
+            self._mv_width = width
+            self._mv_committed = []
+            self._mv_rendered_blocks = 0
+            self._mv_dirty = True
+        blocks = self.splitter.blocks
+        for index in range(self._mv_rendered_blocks, len(blocks)):
+            self._append_block(blocks[index], width, index == 0)
+        self._mv_rendered_blocks = len(blocks)
+        tail = None if self._mv_closed else self.splitter.tail()
+        if tail is None:
+            self._mv_tail = []
+        else:
+            strips = self._render_block(tail, width)
+            if blocks and not tail.joined:
+                strips = [Strip([Segment(" " * width)], width)] + strips
+            self._mv_tail = strips
+        self._mv_dirty = False
+
+    def flush(self) -> None:
+        """Render new blocks and the tail; relayout only if the height changed."""
+        if not self._mv_dirty or not self.is_mounted:
+            return
+        before = len(self._mv_committed) + len(self._mv_tail)
+        width = self._mv_width or self.content_region.width
+        self._ensure(width)
+        after = len(self._mv_committed) + len(self._mv_tail)
+        self.refresh(layout=after != before)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """Height is the number of rendered lines at this width."""
+        if width != self._mv_width or self._mv_dirty:
+            self._ensure(width)
+        return len(self._mv_committed) + len(self._mv_tail)
+
+    def render_line(self, y: int) -> Strip:
+        """One line, from the committed blocks or the tail."""
+        committed = self._mv_committed
+        if y < len(committed):
+            return committed[y]
+        y -= len(committed)
+        if y < len(self._mv_tail):
+            return self._mv_tail[y]
+        return Strip.blank(self.size.width)
+
+    def on_resize(self) -> None:
+        """Re-wrap at the new width."""
+        width = self.content_region.width
+        if width != self._mv_width:
+            self._ensure(width)
+            self.refresh(layout=True)

@@ -1,0 +1,75 @@
+"""The multi-line prompt: Enter sends, ctrl+j / shift+enter add a line, Up/Down recall."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.widgets import TextArea
+
+from chatui.ui.messages import PromptSubmitted
+
+
+class PromptArea(TextArea):
+    """A TextArea that submits on Enter and remembers earlier prompts."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(soft_wrap=True, show_line_numbers=False, tab_behavior="focus", **kwargs)
+        self.sent: list[str] = []
+        self._recall: int | None = None
+        self._draft = ""
+
+    async def _on_key(self, event: events.Key) -> None:
+        key = event.key
+        if key == "enter":
+            event.stop()
+            event.prevent_default()
+            text = self.text
+            if text.strip():
+                self.remember(text)
+                self.post_message(PromptSubmitted(text))
+                self.clear()
+            return
+        if key in ("ctrl+j", "shift+enter", "alt+enter"):
+            event.stop()
+            event.prevent_default()
+            start, end = self.selection
+            self._replace_via_keyboard("\n", start, end)
+            return
+        if key == "up" and self.cursor_location[0] == 0 and self.sent:
+            event.stop()
+            event.prevent_default()
+            self._step(-1)
+            return
+        if key == "down" and self._recall is not None and self.cursor_location[0] == self.document.line_count - 1:
+            event.stop()
+            event.prevent_default()
+            self._step(1)
+            return
+        await super()._on_key(event)
+
+    def remember(self, text: str) -> None:
+        """Add a sent prompt to the recall list."""
+        if not self.sent or self.sent[-1] != text:
+            self.sent.append(text)
+        self._recall = None
+
+    def _step(self, direction: int) -> None:
+        if self._recall is None:
+            if direction > 0:
+                return
+            self._draft = self.text
+            self._recall = len(self.sent)
+        self._recall += direction
+        if self._recall < 0:
+            self._recall = 0
+            return
+        if self._recall >= len(self.sent):
+            self._recall = None
+            self.load_text(self._draft)
+        else:
+            self.load_text(self.sent[self._recall])
+        self.move_cursor(self.document.end)
+
+    def set_text(self, text: str) -> None:
+        """Put ``text`` into the prompt with the cursor at its end."""
+        self.load_text(text)
+        self.move_cursor(self.document.end)
