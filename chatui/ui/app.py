@@ -47,7 +47,7 @@ class ChatApp(App[None]):
         Binding("ctrl+n", "new", "New", show=True),
         Binding("ctrl+l", "history", "History", show=True),
         Binding("f1", "help", "Help", show=True),
-        Binding("ctrl+u", "show_earlier", "Earlier", show=False),
+        Binding("ctrl+b", "show_earlier", "Earlier", show=False),
         Binding("ctrl+s", "save", "Save", show=False),
     ]
 

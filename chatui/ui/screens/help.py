@@ -16,7 +16,7 @@ up / down    recall earlier prompts
 escape       stop the answer (the part that arrived is kept)
 ctrl+o       pick a model
 ctrl+r       show/hide reasoning     ctrl+g  show/hide usage
-ctrl+n       new conversation        ctrl+u  show earlier turns
+ctrl+n       new conversation        ctrl+b  show earlier turns
 tab          move focus; a focused answer shows its reasoning and usage
 ctrl+p       command palette         ctrl+q  quit"""
 

@@ -89,7 +89,7 @@ class AssistantMessage(Vertical, can_focus=True):
 
 
 class EarlierTurns(Static):
-    """A marker for turns not mounted yet; click (or ctrl+u) to show more."""
+    """A marker for turns not mounted yet; click (or ctrl+b) to show more."""
 
     def on_click(self) -> None:
         self.app.action_show_earlier()  # type: ignore[attr-defined]
@@ -102,6 +102,12 @@ class ConversationView(VerticalScroll):
         super().__init__(**kwargs)
         self.hidden_turns: list[Turn] = []
         self.assistant: dict[str, AssistantMessage] = {}
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        """Reaching the top by scrolling shows older turns."""
+        super().watch_scroll_y(old, new)
+        if new <= 0 < old and self.hidden_turns:
+            self.show_earlier()
 
     @property
     def at_bottom(self) -> bool:
@@ -133,27 +139,28 @@ class ConversationView(VerticalScroll):
             self.mount_all(widgets)
         self.call_after_refresh(self.scroll_end, animate=False)
 
+    def _marker_text(self) -> Text:
+        return Text(f"▲ {len(self.hidden_turns)} earlier turns — scroll up, click or press ctrl+b to show more", style="dim italic")
+
     def _marker(self) -> EarlierTurns:
-        return EarlierTurns(Text(f"▲ {len(self.hidden_turns)} earlier turns — click or press ctrl+u to show more", style="dim italic"), id="earlier")
+        return EarlierTurns(self._marker_text(), classes="earlier")
 
     def show_earlier(self, count: int = INITIAL_TURNS) -> None:
         """Mount up to ``count`` more of the hidden older turns at the top."""
-        if not self.hidden_turns:
+        markers = self.query(EarlierTurns)
+        if not self.hidden_turns or not markers:
             return
+        marker = markers.first()
         batch = self.hidden_turns[-count:]
         self.hidden_turns = self.hidden_turns[:-count]
-        for old in self.query(EarlierTurns):
-            old.remove()
         widgets = []
-        if self.hidden_turns:
-            widgets.append(self._marker())
         for turn in batch:
             widgets.extend(self._widgets_for(turn))
-        first = self.children[0] if self.children else None
-        if first is not None:
-            self.mount_all(widgets, before=first)
+        self.mount_all(widgets, after=marker)
+        if self.hidden_turns:
+            marker.update(self._marker_text())
         else:
-            self.mount_all(widgets)
+            marker.remove()
 
     def add_turn(self, turn: Turn) -> AssistantMessage:
         """Append a new turn (user message and an empty streaming answer)."""

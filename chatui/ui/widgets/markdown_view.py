@@ -138,12 +138,13 @@ class MarkdownView(Widget):
     def render_line(self, y: int) -> Strip:
         """One line, from the committed blocks or the tail."""
         committed = self._mv_committed
+        base = self.rich_style  # the widget's own colours under segments that set none
         if y < len(committed):
-            return committed[y]
+            return committed[y].apply_style(base)
         y -= len(committed)
         if y < len(self._mv_tail):
-            return self._mv_tail[y]
-        return Strip.blank(self.size.width)
+            return self._mv_tail[y].apply_style(base)
+        return Strip.blank(self.size.width, base)
 
     def on_resize(self) -> None:
         """Re-wrap at the new width."""

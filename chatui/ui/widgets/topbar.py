@@ -18,9 +18,9 @@ class TopBar(Static):
         text.append("  model ", style="dim")
         text.append(strip_controls(model), style="bold")
         text.append("  via ", style="dim")
-        text.append(strip_controls(gateway))
+        text.append("built-in demo server" if demo else strip_controls(gateway))
         if demo:
-            text.append("  DEMO · offline scripted server ", style="bold black on yellow")
+            text.append("  DEMO · offline ", style="bold black on yellow")
         elif not has_key:
             text.append("  no API key ", style="bold white on red")
         if title:

@@ -1,0 +1,71 @@
+"""Regenerate the SVG screenshots in this folder from the real app and the demo server.
+
+Run: python screenshots/make_screenshots.py   (then look at them, e.g. via cairosvg -> PNG)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from chatui.demo import ScriptedServer  # noqa: E402
+from chatui.ui.app import ChatApp  # noqa: E402
+
+SIZE = (120, 40)
+
+
+async def until(pilot, predicate, timeout: float = 20.0) -> None:
+    """Wait (bounded) for a condition while the app runs."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("screenshot condition never became true")
+        await pilot.pause(0.02)
+
+
+async def send(app, pilot, text: str) -> None:
+    app.prompt.load_text(text)
+    await pilot.press("enter")
+
+
+async def main() -> None:
+    os.environ.setdefault("XDG_DATA_HOME", tempfile.mkdtemp())
+    with ScriptedServer(pace=1.0) as server:
+        # 1. mid-stream, with reasoning and usage of the earlier turn visible
+        app = ChatApp(base_url=server.base_url, api_key="demo", model="chatui-demo", demo=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await send(app, pilot, "Hi! What can you do?")
+            await until(pilot, lambda: app.streaming is None)
+            server.pace = 4.0  # slow the second answer down so the picture catches it mid-stream
+            await send(app, pilot, "Show me some Python code")
+            await until(pilot, lambda: app.streaming is not None and len(app.streaming[1].body.text) > 240)
+            app.save_screenshot("streaming.svg", str(HERE))
+            server.pace = 0.0
+            await until(pilot, lambda: app.streaming is None)
+            server.pace = 1.0
+            # 2. the model picker
+            await pilot.press("ctrl+o")
+            await until(pilot, lambda: app.screen.__class__.__name__ == "ModelPicker")
+            await pilot.press("d", "e", "m", "o")
+            await pilot.pause(0.2)
+            app.save_screenshot("model_picker.svg", str(HERE))
+            await pilot.press("escape")
+        # 3. an error turn: the stream fails half-way
+        app = ChatApp(base_url=server.base_url, api_key="demo", model="fail-midstream", demo=True)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await send(app, pilot, "Name the three largest moons of Saturn.")
+            await until(pilot, lambda: app.streaming is None)
+            await pilot.pause(0.3)
+            app.save_screenshot("error_turn.svg", str(HERE))
+    print("wrote", ", ".join(p.name for p in sorted(HERE.glob("*.svg"))))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

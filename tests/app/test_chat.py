@@ -1,0 +1,253 @@
+"""The app under Pilot, driving whole turns against the scripted server."""
+
+from __future__ import annotations
+
+from chatui.conversation import Conversation, Settings, Turn
+from chatui.turn import Status, Timings, Usage
+from chatui.ui.widgets.conversation import AssistantMessage
+from tests.app.conftest import screen_segments, screen_text, send, until
+
+
+async def test_a_turn_streams_answer_reasoning_and_usage(make_app, server):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(app, pilot, "Hello there ☕")
+        turn = app.conversation.turns[-1]
+        assert turn.status is Status.COMPLETED
+        text = screen_text(app)
+        assert "Welcome to chatui" in text
+        assert "Understanding the request" in text  # reasoning pane
+        assert f"{turn.usage.output_tokens:,}" in text and f"{turn.usage.input_tokens:,}" in text  # usage pane
+        assert server.posts()[-1]["input"][-1]["content"][0]["text"] == "Hello there ☕"
+        assert app.focused is app.prompt
+
+
+async def test_cjk_and_emoji_render(make_app):
+    app = make_app("demo-cjk")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(app, pilot, "中文")
+        text = screen_text(app)
+        assert "你好！这是一个" in text and "스트리밍" in text and "🚀" in text
+
+
+async def test_model_switch_by_command_reaches_the_next_request(make_app, server):
+    app = make_app("chatui-demo")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(app, pilot, "one")
+        await send(app, pilot, "/model demo-reasoning", wait=False)
+        await pilot.pause()
+        assert "demo-reasoning" in screen_text(app).splitlines()[0]  # the header
+        await send(app, pilot, "two")
+        assert server.posts()[-1]["model"] == "demo-reasoning"
+        labels = [w.turn.model for w in app.query(AssistantMessage)]
+        assert labels == ["chatui-demo", "demo-reasoning"]
+        assert all(i.get("type") != "reasoning" for i in server.posts()[-1]["input"])
+
+
+async def test_model_picker_lists_filters_and_picks(make_app, server):
+    app = make_app("chatui-demo")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+o")
+        await until(pilot, lambda: type(app.screen).__name__ == "ModelPicker", what="the picker")
+        await pilot.press(*"cjk")
+        await pilot.pause()
+        await pilot.press("enter")
+        await until(pilot, lambda: type(app.screen).__name__ != "ModelPicker", what="the picker to close")
+        assert app.settings.model == "demo-cjk"
+        await send(app, pilot, "hi")
+        assert server.posts()[-1]["model"] == "demo-cjk"
+
+
+async def test_picker_accepts_a_typed_id_not_in_the_list(make_app):
+    app = make_app("chatui-demo")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+o")
+        await until(pilot, lambda: type(app.screen).__name__ == "ModelPicker", what="the picker")
+        await pilot.press(*"vendor/brand-new-model")
+        await pilot.press("enter")
+        await until(pilot, lambda: type(app.screen).__name__ != "ModelPicker", what="the picker to close")
+        assert app.settings.model == "vendor/brand-new-model"
+
+
+async def test_escape_stops_the_stream_and_keeps_the_partial_answer(make_app, paced_server, store):
+    from chatui.ui.app import ChatApp
+    from tests.conftest import API_KEY
+
+    app = ChatApp(base_url=paced_server.base_url, api_key=API_KEY, model="slow", store=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(app, pilot, "go", wait=False)
+        await until(pilot, lambda: app.streaming is not None and len(app.streaming[1].body.text) > 20, what="some text")
+        await pilot.press("ctrl+c")  # never kills a conversation in progress
+        await pilot.press("escape")
+        await until(pilot, lambda: app.streaming is None, what="the stop")
+        turn = app.conversation.turns[-1]
+        assert turn.status is Status.CANCELLED and turn.answer.startswith("word0 word1")
+        assert "stopped" in screen_text(app)
+        assert app.is_running
+        # the prompt is ready: the next turn goes out
+        app.settings.model = "demo-reasoning"
+        await send(app, pilot, "again")
+        assert app.conversation.turns[-1].status is Status.COMPLETED
+
+
+async def test_error_turns_are_shown_in_plain_words(make_app, server):
+    cases = {
+        "unauthorized": "API key was rejected",
+        "no-such-model": "no route for 'no-such-model'",
+        "fail-midstream": "failed in the middle",
+        "drop": "connection dropped",
+        "quota": "out of credit",
+    }
+    app = make_app("chatui-demo")
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        for model, words in cases.items():
+            app.settings.model = model
+            await send(app, pilot, f"try {model}")
+            turn = app.conversation.turns[-1]
+            assert turn.status in (Status.FAILED, Status.CUT), model
+            assert words in app.query(AssistantMessage).last().status_line.render().plain, model
+        assert len(app._notifications) >= len(cases)
+        assert app.is_running
+        # the partial answer of the failed stream is kept in its widget
+        bodies = [w.body.text for w in app.query(AssistantMessage)]
+        assert "The three largest moons of Saturn are" in bodies
+
+
+async def test_hostile_text_stays_text(make_app):
+    app = make_app("hostile")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(app, pilot, "be hostile")
+        segments = screen_segments(app)
+        joined = "".join(segments)
+        assert "\x1b" not in joined and "\x07" not in joined and "\x9b" not in joined
+        text = screen_text(app)
+        assert "[bold red]not bold[/bold red]" in text
+        assert "[@click=app.quit]quit[/]" in text
+        assert app.is_running
+
+
+async def test_unknown_command_and_bad_values_get_messages(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await send(app, pilot, "/modle x", wait=False)
+        await send(app, pilot, "/set temperature 9", wait=False)
+        await send(app, pilot, "/set", wait=False)
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any("Did you mean /model" in m for m in messages)
+        assert any("between 0 and 2" in m for m in messages)
+        assert any("Usage: /set" in m for m in messages)
+        await send(app, pilot, "/set temperature 0.4", wait=False)
+        await send(app, pilot, "/system Answer in French.", wait=False)
+        await send(app, pilot, "hi")
+        assert app.conversation.turns[-1].params["temperature"] == 0.4
+
+
+async def test_settings_reach_the_request(make_app, server):
+    app = make_app("chatui-demo")
+    async with app.run_test(size=(120, 40)) as pilot:
+        for line in ("/set temperature 0.4", "/set max_output_tokens 999", "/set effort low", "/system Be brief."):
+            await send(app, pilot, line, wait=False)
+        await send(app, pilot, "hi")
+        body = server.posts()[-1]
+        assert body["temperature"] == 0.4 and body["max_output_tokens"] == 999
+        assert body["reasoning"] == {"effort": "low"} and body["instructions"] == "Be brief."
+
+
+async def test_no_key_explains_and_keeps_the_text(server, store):
+    from chatui.ui.app import ChatApp
+
+    app = ChatApp(base_url=server.base_url, api_key=None, model="chatui-demo", store=store)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        assert "No API key is set" in screen_text(app)
+        await send(app, pilot, "hello?", wait=False)
+        await pilot.pause()
+        assert app.prompt.text == "hello?" and not server.posts()
+
+
+async def test_prompt_keys_newline_and_recall(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*"line one")
+        await pilot.press("ctrl+j")
+        await pilot.press(*"line two")
+        assert app.prompt.text == "line one\nline two"
+        await pilot.press("enter")
+        await until(pilot, lambda: app.streaming is None and app.conversation.turns and app.conversation.turns[-1].status is not Status.STREAMING)
+        assert app.conversation.turns[-1].user_text == "line one\nline two"
+        assert app.prompt.text == ""
+        await pilot.press("up")
+        assert app.prompt.text == "line one\nline two"
+        await pilot.press("down")
+        assert app.prompt.text == ""
+
+
+async def test_paste_multiline(make_app):
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.post_message(events.Paste("a\nb\nc"))  # as the terminal driver delivers it
+        await pilot.pause()
+        assert app.prompt.text == "a\nb\nc"
+
+
+async def test_retry_replaces_the_last_turn_and_edit_restores_the_prompt(make_app, server):
+    app = make_app("fail-midstream")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(app, pilot, "moons?")
+        assert app.conversation.turns[-1].status is Status.FAILED
+        app.settings.model = "demo-reasoning"
+        await send(app, pilot, "/retry")
+        await until(pilot, lambda: app.conversation.turns[-1].status is Status.COMPLETED)
+        assert len(app.conversation.turns) == 1 and len(app.query(AssistantMessage)) == 1
+        assert server.posts()[-1]["input"][-1]["content"][0]["text"] == "moons?"
+        await send(app, pilot, "/edit", wait=False)
+        await pilot.pause()
+        assert app.prompt.text == "moons?"
+
+
+async def test_turn_is_saved_to_disk(make_app, store):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(app, pilot, "remember me")
+    loaded = store.load(app.conversation.id)
+    assert loaded.turns[0].user_text == "remember me" and loaded.turns[0].status is Status.COMPLETED
+
+
+async def test_long_conversation_mounts_only_recent_turns(make_app):
+    conv = Conversation(Settings(model="chatui-demo"), "http://x")
+    for i in range(1000):
+        t = Turn(user_text=f"question {i}", model="chatui-demo", gateway="http://x", status=Status.COMPLETED, answer=f"answer **{i}**", usage=Usage(1, 0, 1, 0, 2), timings=Timings())
+        conv.turns.append(t)
+    app = make_app(conversation=conv)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert len(app.query(AssistantMessage)) == 30
+        assert "answer 999" in screen_text(app)
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        assert len(app.query(AssistantMessage)) == 60
+        assert "2,000" in screen_text(app)  # session total tokens
+
+
+async def test_focusing_an_earlier_answer_shows_its_reasoning(make_app):
+    app = make_app("chatui-demo")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(app, pilot, "first")
+        app.settings.model = "demo-reasoning"
+        await send(app, pilot, "second")
+        assert "Okay, the user asked" in screen_text(app)
+        app.query(AssistantMessage).first().focus()
+        await pilot.pause()
+        assert "Understanding the request" in screen_text(app)
+
+
+async def test_narrow_terminal_stays_usable(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await send(app, pilot, "hi")
+        assert not app.query_one("#side").display
+        assert "Welcome to chatui" in screen_text(app) or "chatui-demo" in screen_text(app)
+        await pilot.press("ctrl+r")
+        assert app.query_one("#side").display
