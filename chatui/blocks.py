@@ -161,3 +161,12 @@ def code_blocks(text: str) -> list[str]:
         else:
             out.append(block.text)
     return out
+
+
+def close_fences(text: str) -> str:
+    """``text`` with a closing fence added if it ends inside a code fence."""
+    splitter = BlockSplitter()
+    splitter.feed(text + "\n")
+    if splitter._fence is None:
+        return text
+    return text.rstrip("\n") + "\n" + splitter._fence

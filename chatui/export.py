@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from chatui.blocks import close_fences
 from chatui.conversation import Conversation
 from chatui.text import strip_controls
 from chatui.transcripts import to_dict
@@ -46,12 +47,12 @@ def to_markdown(conv: Conversation) -> str:
             out += [f"> {line}" if line else ">" for line in s(turn.reasoning).split("\n")]
             out.append("")
         if turn.answer:
-            out += [s(turn.answer), ""]
+            out += [close_fences(s(turn.answer)), ""]
         if turn.error and turn.status is not Status.COMPLETED:
             out += [f"*Error: {s(turn.error.get('message', ''))}*", ""]
         usage = _usage_line(turn)
         if usage:
-            out += [usage, ""]
+            out.append(usage)
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -64,6 +64,26 @@ async def main() -> None:
             await until(pilot, lambda: app.streaming is None)
             await pilot.pause(0.3)
             app.save_screenshot("error_turn.svg", str(HERE))
+        # 4. the history browser over a few saved conversations
+        from chatui.conversation import Conversation, Settings
+        from chatui.transcripts import TranscriptStore
+        from chatui.turn import Status
+
+        store = TranscriptStore(Path(tempfile.mkdtemp()) / "conversations")
+        topics = [("Plan a week in Kyoto", "gemini-3.1-pro-preview"), ("Rust lifetimes, explained", "claude-sonnet-4-6"),
+                  ("素数の判定を高速に", "gpt-5.4"), ("Refactor the billing module", "gpt-5-mini"), ("한국어 이메일 다듬기", "claude-sonnet-4-6")]
+        for n, (topic, model) in enumerate(topics):
+            conv = Conversation(Settings(model=model), server.base_url, id=f"demo-{n}")
+            for k in range(n + 1):
+                turn = conv.start_turn(topic if k == 0 else f"follow-up {k}")
+                turn.status, turn.answer = Status.COMPLETED, "…"
+            store.save(conv)
+        app = ChatApp(base_url=server.base_url, api_key="demo", model="chatui-demo", demo=True, store=store)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("ctrl+l")
+            await until(pilot, lambda: app.screen.__class__.__name__ == "HistoryScreen")
+            await pilot.pause(0.2)
+            app.save_screenshot("history.svg", str(HERE))
     print("wrote", ", ".join(p.name for p in sorted(HERE.glob("*.svg"))))
 
 

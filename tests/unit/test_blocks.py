@@ -59,3 +59,11 @@ def test_any_delta_split_gives_the_same_blocks(pieces):
         s.feed(d)
     s.close()
     assert s.blocks == whole and s.text == doc
+
+
+def test_close_fences():
+    from chatui.blocks import close_fences
+
+    assert close_fences("a\n```py\nx") == "a\n```py\nx\n```"
+    assert close_fences("a\n~~~~\nx\n~~~~") == "a\n~~~~\nx\n~~~~"
+    assert close_fences("plain") == "plain"

@@ -63,8 +63,8 @@ class HistoryScreen(ModalScreen[Conversation | None]):
     CSS_PATH = "history.tcss"
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Close"),
-        Binding("ctrl+d", "delete", "Delete"),
-        Binding("ctrl+e", "rename", "Rename"),
+        Binding("ctrl+d", "delete", "Delete", priority=True),
+        Binding("f2", "rename", "Rename", priority=True),
         Binding("down", "down", show=False),
         Binding("up", "up", show=False),
     ]
@@ -80,7 +80,7 @@ class HistoryScreen(ModalScreen[Conversation | None]):
             yield Label(Text("Conversations", style="bold"))
             yield Input(placeholder="search titles and text", id="history-search")
             yield OptionList(id="history-list")
-            yield Label(Text("enter open · ctrl+e rename · ctrl+d delete · esc close", style="dim"), id="history-note")
+            yield Label(Text("enter open · f2 rename · ctrl+d delete · esc close", style="dim"), id="history-note")
 
     def on_mount(self) -> None:
         self.reload()
@@ -101,8 +101,10 @@ class HistoryScreen(ModalScreen[Conversation | None]):
         for s in self.shown:
             row = Text()
             row.append(time.strftime("%Y-%m-%d %H:%M  ", time.localtime(s.updated_at)), style="dim")
-            row.append(one_line(s.title, 48).ljust(49), style="bold")
-            row.append(f"{s.turns:>4} turns  ", style="dim")
+            title = Text(one_line(s.title, 60), style="bold")
+            title.truncate(48, overflow="ellipsis", pad=True)  # pads by cell width, so CJK lines up
+            row.append_text(title)
+            row.append(f" {s.turns:>4} turn{'s' if s.turns != 1 else ' '}  ", style="dim")
             row.append(one_line(", ".join(s.models), 40))
             rows.append(Option(row, id=s.id))
         options.add_options(rows)

@@ -1,0 +1,194 @@
+"""Transcripts: exact round trip, atomic writes under SIGKILL, two writers, bad files, export."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from chatui import export
+from chatui.conversation import Conversation, Settings, Turn
+from chatui.demo.content import HOSTILE
+from chatui.transcripts import VERSION, TranscriptError, TranscriptStore, from_dict, to_dict
+from chatui.turn import Status, Timings, Usage
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def sample() -> Conversation:
+    s = Settings(model="gpt-5-mini", instructions="Réponds en français.", temperature=0.3, reasoning_effort="low")
+    conv = Conversation(s, "https://aihubmix.com/v1", id="20261125-000000-abcdef", title="Primes 素数 🧮")
+    conv.created_at = conv.updated_at = 1789700000.0
+    conv.turns = [
+        Turn(user_text="Is 2027 prime? 2027は素数ですか？", model="gpt-5-mini", gateway="https://aihubmix.com/v1", id="t1", created_at=1789700001.0,
+             params={"temperature": 0.3}, status=Status.COMPLETED, answer="Yes — **2027** is prime. 네, 소수입니다 ✅",
+             reasoning="**Checking primality**\n\nTest primes up to 45.", items=[{"id": "rs_1", "type": "reasoning", "summary": [], "encrypted_content": "gAAA"}],
+             usage=Usage(31, 0, 212, 192, 243), timings=Timings(0.5, 2.0, 141.3), served_model="gpt-5-mini-2025-08-07", history_mode="text"),
+        Turn(user_text="Say something hostile", model="claude-sonnet-4-6", gateway="https://aihubmix.com/v1", id="t2", created_at=1789700010.0,
+             status=Status.FAILED, answer=HOSTILE, error={"kind": "StreamFailed", "title": "The answer failed", "message": "The server failed in the middle \x1b[2Jof the answer."},
+             usage=None, timings=Timings()),
+    ]
+    return conv
+
+
+def test_round_trip_is_exact(tmp_path):
+    store = TranscriptStore(tmp_path)
+    conv = sample()
+    path = store.save(conv)
+    loaded = store.load(path)
+    assert to_dict(loaded) == to_dict(conv)
+    assert store.load(conv.id).turns[0].usage == Usage(31, 0, 212, 192, 243)
+    raw = path.read_text(encoding="utf-8")
+    assert "2027は素数ですか" in raw and "✅" in raw  # stored as UTF-8, not escaped
+    assert json.loads(raw)["input"][1] == {"role": "assistant", "content": "Yes — **2027** is prime. 네, 소수입니다 ✅"}
+
+
+def test_file_mode_is_private(tmp_path):
+    path = TranscriptStore(tmp_path).save(sample())
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+
+
+def test_summaries_newest_first_and_search(tmp_path):
+    store = TranscriptStore(tmp_path)
+    a = sample()
+    store.save(a)
+    b = Conversation(Settings(model="m"), "g", id="b", title="Other")
+    b.start_turn("unrelated words")
+    time.sleep(0.01)  # distinct updated_at; not synchronisation
+    store.save(b)
+    items = store.summaries()
+    assert [s.id for s in items] == ["b", a.id]
+    assert items[1].models == ["claude-sonnet-4-6", "gpt-5-mini"] and items[1].turns == 2
+    assert [s.id for s in store.search("소수입니다")] == [a.id]
+    assert [s.id for s in store.search("UNRELATED")] == ["b"]
+
+
+def test_bad_files_are_reported_and_skipped(tmp_path):
+    store = TranscriptStore(tmp_path)
+    store.save(sample())
+    (tmp_path / "corrupt.json").write_text('{"format": "chatui.conversation", "vers')
+    (tmp_path / "foreign.json").write_text('{"hello": "world"}')
+    (tmp_path / "newer.json").write_text(json.dumps({"format": "chatui.conversation", "version": VERSION + 1, "id": "n"}))
+    (tmp_path / "binary.json").write_bytes(b"\xff\xfe\x00garbage")
+    items = store.summaries()
+    assert len(items) == 1
+    assert len(store.problems) == 4 and any("newer" in p for p in store.problems)
+    with pytest.raises(TranscriptError, match="newer chatui"):
+        store.load(tmp_path / "newer.json")
+    with pytest.raises(TranscriptError, match="corrupt"):
+        store.load(tmp_path / "corrupt.json")
+    with pytest.raises(TranscriptError):
+        from_dict({"format": "chatui.conversation", "version": 1}, "x")
+
+
+def test_two_writers_never_clobber(tmp_path):
+    first = TranscriptStore(tmp_path)
+    conv = sample()
+    first.save(conv)
+    # a second instance opens the same conversation and saves first
+    other = first.load(conv.id)
+    other.start_turn("from the other window")
+    first.save(other)
+    # this instance then saves its own change: it forks instead of overwriting
+    conv.start_turn("from this window")
+    path = first.save(conv)
+    assert path.name != f"{other.id}.json"
+    texts = {s.id: s.text for s in first.summaries()}
+    assert "from the other window" in texts[other.id] and "from this window" in texts[conv.id]
+
+
+def test_write_failure_leaves_the_old_file_intact(tmp_path, monkeypatch):
+    store = TranscriptStore(tmp_path)
+    conv = sample()
+    path = store.save(conv)
+    before = path.read_bytes()
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    conv.start_turn("more")
+    with pytest.raises(OSError):
+        store.save(conv)
+    assert path.read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys, time
+    from chatui.conversation import Conversation, Settings
+    from chatui.transcripts import TranscriptStore
+    from chatui.turn import Status
+    store = TranscriptStore(sys.argv[1])
+    conv = Conversation(Settings(model="m"), "g", id="victim")
+    print("ready", flush=True)
+    i = 0
+    while True:
+        turn = conv.start_turn(f"question {i} " + "x" * 2000)
+        store.save(conv)
+        turn.status = Status.COMPLETED
+        turn.answer = "answer " * 500
+        store.save(conv)
+        i += 1
+    """
+)
+
+
+def test_sigkill_at_random_moments_leaves_only_valid_files(tmp_path):
+    rng = random.Random(1234)
+    for round_ in range(25):
+        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+        assert proc.stdout.readline().strip() == "ready"
+        time.sleep(rng.uniform(0.0, 0.25))  # a random moment to kill at: the point of the test, not synchronisation
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        store = TranscriptStore(tmp_path)
+        items = store.summaries()
+        assert not store.problems, store.problems
+        if items:
+            conv = store.load(items[0].path)
+            assert all(t.user_text.startswith("question") for t in conv.turns)
+
+
+def test_export_markdown_golden(monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    md = export.to_markdown(sample())
+    time.tzset()
+    golden = GOLDEN / "export.md"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(md, encoding="utf-8")
+    assert md == golden.read_text(encoding="utf-8")
+    assert "\x1b" not in md and "\x07" not in md and "\x9b" not in md
+    assert "> **Reasoning**" in md and "`claude-sonnet-4-6` · failed" in md
+    assert "never closes')\n```\n\n*Error:" in md  # an unclosed fence is closed per turn
+
+
+def test_export_json_golden():
+    data = export.to_json(sample())
+    golden = GOLDEN / "export.json"
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_cli_export_and_resume_errors(tmp_path):
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path)}
+    store = TranscriptStore(tmp_path / "chatui" / "conversations")
+    store.save(sample())
+    out = subprocess.run([sys.executable, "-m", "chatui", "export", "20261125-000000-abcdef", "--format", "md"], env=env, capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.startswith("# Primes 素数 🧮")
+    out = subprocess.run([sys.executable, "-m", "chatui", "export", "latest", "-f", "json", "-o", str(tmp_path / "o.json")], env=env, capture_output=True, text=True)
+    assert out.returncode == 0 and json.loads((tmp_path / "o.json").read_text())["id"] == "20261125-000000-abcdef"
+    out = subprocess.run([sys.executable, "-m", "chatui", "export", "nope"], env=env, capture_output=True, text=True)
+    assert out.returncode == 1 and "cannot read" in out.stderr and "Traceback" not in out.stderr
