@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from chatui import __version__, defaults
-
-
-def api_key_from_env(environ: dict[str, str] | None = None) -> str | None:
-    """The first key set among CHATUI_API_KEY, AIHUBMIX_API_KEY, OPENAI_API_KEY."""
-    env = os.environ if environ is None else environ
-    for name in defaults.API_KEY_ENV_VARS:
-        value = env.get(name, "").strip()
-        if value:
-            return value
-    return None
 
 
 def _main_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="chatui",
         description="A terminal chat client for Responses-API gateways (AIHubMix, OpenAI, OpenRouter, Ollama, vLLM, ...).",
-        epilog="Other commands: 'chatui export ID [--format md|json] [-o FILE]', 'chatui models'. "
-        "The API key comes from CHATUI_API_KEY, AIHUBMIX_API_KEY or OPENAI_API_KEY.",
+        epilog="Other commands: 'chatui export ID [--format md|json] [-o FILE]', 'chatui models', "
+        "'chatui config [init]'. The API key comes from CHATUI_API_KEY, then the profile's variable "
+        "(AIHUBMIX_API_KEY, then OPENAI_API_KEY for the default profile), then its key file.",
     )
+    p.add_argument("--profile", help="a gateway profile: aihubmix (default), openai, openrouter, ollama, or one of yours")
     p.add_argument("--base-url", help=f"the gateway's base URL (default {defaults.DEFAULT_BASE_URL})")
     p.add_argument("--model", help=f"the model for the first turn (default {defaults.DEFAULT_MODEL})")
     p.add_argument("--demo", action="store_true", help="run offline against the built-in scripted server")
@@ -42,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
         return _export(args[1:])
     if args and args[0] == "models":
         return _models(args[1:])
+    if args and args[0] == "config":
+        return _config(args[1:])
     opts = _main_parser().parse_args(args)
     return _run_app(opts)
 
@@ -53,17 +46,29 @@ def _store(enabled: bool = True):
     return TranscriptStore(conversations_dir()) if enabled else None
 
 
+def _effective(profile: str | None = None, base_url: str | None = None, model: str | None = None):
+    """Load the config file and resolve it; print a plain message and exit on errors."""
+    from chatui import config
+
+    try:
+        return config.resolve(config.load(), profile=profile, base_url=base_url, model=model)
+    except config.ConfigError as exc:
+        print(f"chatui: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 def _run_app(opts: argparse.Namespace) -> int:
+    eff = _effective(opts.profile, opts.base_url, opts.model)
     server = None
+    settings = eff.settings()
     if opts.demo:
         from chatui.demo import ScriptedServer
 
         server = ScriptedServer(pace=1.0).start()
         base_url, key, model = server.base_url, "demo", opts.model or defaults.DEMO_MODEL
+        settings.model = model
     else:
-        base_url = opts.base_url or os.environ.get("CHATUI_BASE_URL") or defaults.DEFAULT_BASE_URL
-        key = api_key_from_env()
-        model = opts.model or os.environ.get("CHATUI_MODEL") or defaults.DEFAULT_MODEL
+        base_url, key, model = eff.base_url, eff.api_key, eff.model
     store = _store(not opts.no_save)
     conversation = None
     if opts.resume is not None:
@@ -90,7 +95,20 @@ def _run_app(opts: argparse.Namespace) -> int:
 
     from chatui.ui.app import ChatApp
 
-    app = ChatApp(base_url=base_url, api_key=key, model=model, demo=opts.demo, conversation=conversation, store=store)
+    app = ChatApp(
+        base_url=base_url,
+        api_key=key,
+        model=model,
+        demo=opts.demo,
+        settings=settings,
+        conversation=conversation,
+        store=store,
+        show_reasoning=eff.ui.show_reasoning,
+        show_usage=eff.ui.show_usage,
+        theme=eff.ui.theme,
+        profile=eff.profile,
+        needs_setup=eff.needs_key and not opts.demo,
+    )
     try:
         app.run()
     finally:
@@ -133,7 +151,8 @@ def _export(argv: list[str]) -> int:
 
 
 def _models(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="chatui models", description="List the gateway's models.")
+    p = argparse.ArgumentParser(prog="chatui models", description="List the current profile's models.")
+    p.add_argument("--profile")
     p.add_argument("--base-url")
     opts = p.parse_args(argv)
     import asyncio
@@ -141,10 +160,10 @@ def _models(argv: list[str]) -> int:
     from chatui.client import ResponsesClient
     from chatui.errors import ChatError
 
-    base_url = opts.base_url or os.environ.get("CHATUI_BASE_URL") or defaults.DEFAULT_BASE_URL
+    eff = _effective(opts.profile, opts.base_url)
 
     async def fetch() -> list[str]:
-        async with ResponsesClient(base_url, api_key_from_env()) as client:
+        async with ResponsesClient(eff.base_url, eff.api_key) as client:
             return await client.list_models()
 
     try:
@@ -153,4 +172,26 @@ def _models(argv: list[str]) -> int:
     except ChatError as exc:
         print(f"chatui: {exc}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _config(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="chatui config", description="Show the effective configuration, or write a starter file.")
+    p.add_argument("action", nargs="?", choices=["show", "init"], default="show")
+    p.add_argument("--force", action="store_true", help="with init: overwrite an existing file")
+    p.add_argument("--profile")
+    p.add_argument("--base-url")
+    p.add_argument("--model")
+    opts = p.parse_args(argv)
+    from chatui import config
+
+    if opts.action == "init":
+        try:
+            path = config.write_starter(force=opts.force)
+        except config.ConfigError as exc:
+            print(f"chatui: {exc}", file=sys.stderr)
+            return 1
+        print(f"Wrote {path}")
+        return 0
+    print(config.describe(_effective(opts.profile, opts.base_url, opts.model)))
     return 0

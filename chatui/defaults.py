@@ -6,9 +6,6 @@ DEFAULT_BASE_URL = "https://aihubmix.com/v1"
 DEFAULT_MODEL = "gpt-5-mini"
 DEMO_MODEL = "chatui-demo"
 
-# Checked in this order; the first one set wins.
-API_KEY_ENV_VARS = ("CHATUI_API_KEY", "AIHUBMIX_API_KEY", "OPENAI_API_KEY")
-
 # Reasoning models can be silent for minutes, so the read timeout is long;
 # connecting should fail fast.
 CONNECT_TIMEOUT = 10.0

@@ -63,8 +63,15 @@ class ChatApp(App[None]):
         store: Any = None,
         show_reasoning: bool | None = None,
         show_usage: bool | None = None,
+        theme: str | None = None,
+        profile: Any = None,
+        needs_setup: bool = False,
     ) -> None:
         super().__init__()
+        self.profile = profile
+        self.needs_setup = needs_setup
+        self._theme_pref = theme
+        self._demo_server: Any = None
         self.base_url = base_url.rstrip("/")
         self.demo = demo
         self._key = api_key
@@ -117,6 +124,11 @@ class ChatApp(App[None]):
         self.usage.display = (not narrow) if show_usage is None else show_usage
         self._sync_side()
         self.refresh_header()
+        if self._theme_pref:
+            if self._theme_pref in self.available_themes:
+                self.theme = self._theme_pref
+            else:
+                self.notify(f"Unknown theme '{self._theme_pref}' in the config file.", severity="warning", markup=False)
         self.usage.show(None, self.conversation.usage_total())
         if self.conversation.turns:
             self.view.load(self.conversation.turns)
@@ -126,12 +138,71 @@ class ChatApp(App[None]):
             self.reasoning.show_turn(last)
         elif self.demo:
             self.view.add_note("Demo mode: answers come from chatui's built-in scripted server on 127.0.0.1 — nothing leaves this machine. Ask anything; try 'show me some code', 'a table', or write in 中文.", "note demo")
-        if not self._key and not self.demo:
+        if not self._key and not self.demo and (self.profile is None or self.profile.requires_key):
             self.view.add_note(
                 "No API key is set. Set CHATUI_API_KEY (or AIHUBMIX_API_KEY / OPENAI_API_KEY) and restart, "
                 "or run `chatui --demo` to try it offline.",
-                "note warning",
+                "note warning no-key",
             )
+        self.prompt.focus()
+        if self.needs_setup:
+            self.open_setup()
+
+    def open_setup(self) -> None:
+        """The first-run screen: key, gateway, or demo."""
+        from chatui import config
+        from chatui.ui.screens.setup import SetupScreen
+
+        try:
+            profiles = config.load().profiles
+        except config.ConfigError:
+            profiles = dict(config.BUILTIN_PROFILES)
+        current = self.profile.name if self.profile is not None else config.DEFAULT_PROFILE
+        self.push_screen(SetupScreen(profiles, current), self._setup_done)
+
+    def _setup_done(self, result: Any) -> None:
+        if result is None:
+            return
+        if result.demo:
+            from chatui.defaults import DEMO_MODEL
+            from chatui.demo import ScriptedServer
+
+            self._demo_server = ScriptedServer(pace=1.0).start()
+            self.configure_gateway(self._demo_server.base_url, "demo", DEMO_MODEL, demo=True)
+            self.view.add_note("Demo mode: answers come from chatui's built-in scripted server on 127.0.0.1.", "note demo")
+            return
+        from chatui import config
+
+        try:
+            profiles = config.load().profiles
+        except config.ConfigError:
+            profiles = dict(config.BUILTIN_PROFILES)
+        prof = profiles.get(result.profile) or config.BUILTIN_PROFILES[config.DEFAULT_PROFILE]
+        if result.save and result.key:
+            try:
+                path = config.write_key_file(prof.key_path(), result.key)
+                self.notify(f"Key saved to {path} (mode 0600).", markup=False)
+            except OSError as exc:
+                self.notify(f"Could not save the key ({exc.strerror or exc}); it is kept for this session.", severity="warning", markup=False)
+        same = self.profile is not None and self.profile.name == prof.name
+        self.profile = prof
+        # keep the model chosen on the command line when the profile did not change
+        self.configure_gateway(result.base_url, result.key, self.settings.model if same else prof.model)
+
+    def configure_gateway(self, base_url: str, key: str | None, model: str, *, demo: bool = False) -> None:
+        """Point the app at another gateway (after setup)."""
+        old = self.client
+        self.base_url = base_url.rstrip("/")
+        self._key = key
+        self.demo = demo
+        self.client = ResponsesClient(self.base_url, key)
+        self.run_worker(old.aclose(), exit_on_error=False)
+        self.models_cache = None
+        self.conversation.gateway = self.base_url
+        self.settings.model = model
+        for note in self.query(".no-key"):
+            note.remove()
+        self.refresh_header()
         self.prompt.focus()
 
     def refresh_header(self) -> None:
@@ -158,7 +229,7 @@ class ChatApp(App[None]):
             self.prompt.set_text(text)
             self.notify("An answer is still streaming: press escape to stop it first.", severity="warning", markup=False)
             return
-        if not self._key and not self.demo:
+        if not self._key and not self.demo and (self.profile is None or self.profile.requires_key):
             self.prompt.set_text(text)
             self.notify("No API key: set CHATUI_API_KEY and restart, or run chatui --demo.", title="Cannot send", severity="error", markup=False)
             return
@@ -487,3 +558,5 @@ class ChatApp(App[None]):
 
     async def on_unmount(self) -> None:
         await self.client.aclose()
+        if self._demo_server is not None:
+            self._demo_server.stop()

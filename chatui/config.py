@@ -1,0 +1,369 @@
+"""Configuration: gateway profiles, defaults and UI preferences from a TOML file.
+
+Precedence, highest first: command-line flag > environment variable > the
+config file > the built-in defaults. Errors name the file, the line and the key.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from chatui import defaults
+from chatui.conversation import Settings
+from chatui.paths import config_dir, config_file
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded for the user (file, line, key)."""
+
+
+@dataclass(slots=True)
+class Profile:
+    """One gateway: where it is, where its key comes from, and default parameters."""
+
+    name: str
+    base_url: str
+    key_env: tuple[str, ...] = ()
+    key_file: str | None = None
+    requires_key: bool = True
+    model: str = defaults.DEFAULT_MODEL
+    temperature: float | None = None
+    top_p: float | None = None
+    max_output_tokens: int | None = None
+    reasoning_effort: str | None = None
+    reasoning_summary: str | None = None
+    replay_reasoning: bool = True
+
+    def key_path(self) -> Path:
+        """The key file: the configured one, or ``<config dir>/keys/<name>.key``."""
+        return Path(self.key_file).expanduser() if self.key_file else config_dir() / "keys" / f"{self.name}.key"
+
+
+BUILTIN_PROFILES: dict[str, Profile] = {
+    "aihubmix": Profile("aihubmix", defaults.DEFAULT_BASE_URL, ("AIHUBMIX_API_KEY", "OPENAI_API_KEY"), model=defaults.DEFAULT_MODEL),
+    "openai": Profile("openai", "https://api.openai.com/v1", ("OPENAI_API_KEY",), model="gpt-5-mini"),
+    "openrouter": Profile("openrouter", "https://openrouter.ai/api/v1", ("OPENROUTER_API_KEY",), model="openai/gpt-5-mini"),
+    "ollama": Profile("ollama", "http://localhost:11434/v1", (), requires_key=False, model="gpt-oss:20b"),
+}
+DEFAULT_PROFILE = "aihubmix"
+THEMES_HINT = "textual-dark, textual-light, nord, gruvbox, tokyo-night, dracula, monokai, catppuccin-mocha"
+
+
+@dataclass(slots=True)
+class UIPrefs:
+    """Appearance and which panes are shown."""
+
+    theme: str | None = None
+    show_reasoning: bool | None = None  # None: shown when the terminal is wide enough
+    show_usage: bool | None = None
+
+
+@dataclass(slots=True)
+class Config:
+    """The parsed file (or the built-ins when there is none)."""
+
+    default_profile: str = DEFAULT_PROFILE
+    profiles: dict[str, Profile] = field(default_factory=lambda: dict(BUILTIN_PROFILES))
+    ui: UIPrefs = field(default_factory=UIPrefs)
+    path: Path | None = None
+
+
+_PROFILE_KEYS: dict[str, type | tuple[type, ...]] = {
+    "base_url": str,
+    "api_key_env": (str, list),
+    "key_file": str,
+    "requires_key": bool,
+    "model": str,
+    "temperature": (int, float),
+    "top_p": (int, float),
+    "max_output_tokens": int,
+    "reasoning_effort": str,
+    "reasoning_summary": str,
+    "replay_reasoning": bool,
+}
+_UI_KEYS = {"theme": str, "show_reasoning": bool, "show_usage": bool}
+
+
+def _line_of(text: str, table: str | None, key: str) -> int | None:
+    """The line number of ``key`` inside ``[table]`` (best effort)."""
+    current: str | None = None
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        header = re.match(r"^\[\s*([^\]]+?)\s*\]", stripped)
+        if header:
+            current = header.group(1).replace('"', "").replace("'", "")
+            continue
+        if current == table and re.match(rf"^[\"']?{re.escape(key)}[\"']?\s*=", stripped):
+            return number
+    return None
+
+
+def load(path: Path | None = None) -> Config:
+    """Read the config file; a missing file means the built-ins."""
+    path = path or config_file()
+    cfg = Config(path=path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return cfg
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: is not UTF-8 text") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+
+    def bad(table: str | None, key: str, why: str) -> ConfigError:
+        line = _line_of(text, table, key)
+        where = f"{path}" + (f", line {line}" if line else "")
+        name = f"{table}.{key}" if table else key
+        return ConfigError(f"{where}: '{name}' {why}")
+
+    known_top = {"default_profile", "profiles", "ui"}
+    for key in data:
+        if key not in known_top:
+            raise bad(None, key, f"is not a known setting (known: {', '.join(sorted(known_top))})")
+    profiles = dict(BUILTIN_PROFILES)
+    raw_profiles = data.get("profiles", {})
+    if not isinstance(raw_profiles, dict):
+        raise bad(None, "profiles", "must be a table of [profiles.NAME]")
+    for name, table in raw_profiles.items():
+        tname = f"profiles.{name}"
+        if not isinstance(table, dict):
+            raise bad(None, f"profiles.{name}", "must be a table")
+        base = profiles.get(name)
+        updates: dict[str, Any] = {}
+        for key, value in table.items():
+            expected = _PROFILE_KEYS.get(key)
+            if expected is None:
+                raise bad(tname, key, f"is not a profile setting (known: {', '.join(_PROFILE_KEYS)})")
+            if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+                raise bad(tname, key, f"has the wrong type ({type(value).__name__})")
+            if key == "api_key_env":
+                value = (value,) if isinstance(value, str) else tuple(str(v) for v in value)
+                key = "key_env"
+            updates[key] = value
+        if base is None:
+            if "base_url" not in updates:
+                raise bad(tname, "base_url", "is required for a new profile")
+            base = Profile(name, updates["base_url"])
+        profile = replace(base, **updates)
+        # validate parameter values with the same rules /set uses
+        probe = Settings(model=profile.model)
+        for key in ("temperature", "top_p", "max_output_tokens", "reasoning_effort", "reasoning_summary"):
+            value = getattr(profile, key)
+            if value is not None:
+                try:
+                    probe.set(key, str(value))
+                except ValueError as exc:
+                    raise bad(tname, key, f"is invalid: {exc}") from None
+        if not re.match(r"^https?://", profile.base_url):
+            raise bad(tname, "base_url", "must start with http:// or https://")
+        profiles[name] = profile
+    cfg.profiles = profiles
+    default = data.get("default_profile", DEFAULT_PROFILE)
+    if not isinstance(default, str) or default not in profiles:
+        raise bad(None, "default_profile", f"names no profile (have: {', '.join(profiles)})")
+    cfg.default_profile = default
+    ui = data.get("ui", {})
+    if not isinstance(ui, dict):
+        raise bad(None, "ui", "must be a table")
+    for key, value in ui.items():
+        if key not in _UI_KEYS:
+            raise bad("ui", key, f"is not a UI setting (known: {', '.join(_UI_KEYS)})")
+        if not isinstance(value, _UI_KEYS[key]):
+            raise bad("ui", key, f"has the wrong type ({type(value).__name__})")
+    cfg.ui = UIPrefs(ui.get("theme"), ui.get("show_reasoning"), ui.get("show_usage"))
+    return cfg
+
+
+@dataclass(slots=True)
+class Effective:
+    """What this run uses, and where each part came from."""
+
+    profile: Profile
+    base_url: str
+    model: str
+    api_key: str | None
+    key_source: str
+    sources: dict[str, str]
+    ui: UIPrefs
+    config_path: Path | None
+
+    def settings(self) -> Settings:
+        """Conversation settings from the profile's defaults."""
+        p = self.profile
+        return Settings(
+            model=self.model,
+            temperature=p.temperature,
+            top_p=p.top_p,
+            max_output_tokens=p.max_output_tokens,
+            reasoning_effort=p.reasoning_effort,
+            reasoning_summary=p.reasoning_summary,
+            replay_reasoning=p.replay_reasoning,
+        )
+
+    @property
+    def needs_key(self) -> bool:
+        """True when the profile wants a key and none was found."""
+        return self.profile.requires_key and not self.api_key
+
+
+def read_key_file(path: Path) -> str | None:
+    """The key stored in ``path``, or None."""
+    try:
+        key = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return key or None
+
+
+def write_key_file(path: Path, key: str) -> Path:
+    """Store a key readable by the user only (0600), atomically."""
+    from chatui.transcripts import atomic_write
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    atomic_write(path, (key.strip() + "\n").encode("utf-8"))
+    os.chmod(path, 0o600)
+    return path
+
+
+def resolve(
+    cfg: Config,
+    *,
+    profile: str | None = None,
+    base_url: str | None = None,
+    model: str | None = None,
+    environ: dict[str, str] | None = None,
+) -> Effective:
+    """Combine flags, environment, file and built-ins (in that order of precedence)."""
+    env = os.environ if environ is None else environ
+    sources: dict[str, str] = {}
+    if profile:
+        name, sources["profile"] = profile, "--profile"
+    elif env.get("CHATUI_PROFILE"):
+        name, sources["profile"] = env["CHATUI_PROFILE"], "CHATUI_PROFILE"
+    else:
+        name = cfg.default_profile
+        sources["profile"] = "config file" if cfg.default_profile != DEFAULT_PROFILE else "built-in"
+    if name not in cfg.profiles:
+        raise ConfigError(f"Unknown profile '{name}' (have: {', '.join(cfg.profiles)})")
+    prof = cfg.profiles[name]
+    in_file = name not in BUILTIN_PROFILES or prof != BUILTIN_PROFILES[name]
+
+    def pick(flag: str | None, flag_name: str, env_name: str, value: str, field_name: str) -> str:
+        if flag:
+            sources[field_name] = flag_name
+            return flag
+        if env.get(env_name):
+            sources[field_name] = env_name
+            return env[env_name]
+        sources[field_name] = "config file" if in_file and getattr(BUILTIN_PROFILES.get(name), field_name, None) != value else "built-in"
+        return value
+
+    url = pick(base_url, "--base-url", "CHATUI_BASE_URL", prof.base_url, "base_url").rstrip("/")
+    chosen_model = pick(model, "--model", "CHATUI_MODEL", prof.model, "model")
+    key, key_source = None, "none"
+    for var in ("CHATUI_API_KEY", *prof.key_env):
+        if env.get(var, "").strip():
+            key, key_source = env[var].strip(), var
+            break
+    if key is None:
+        stored = read_key_file(prof.key_path())
+        if stored:
+            key, key_source = stored, str(prof.key_path())
+    return Effective(prof, url, chosen_model, key, key_source, sources, cfg.ui, cfg.path)
+
+
+def mask(key: str | None) -> str:
+    """Show only the last 4 characters of a key."""
+    if not key:
+        return "(none)"
+    return "…" + key[-4:] if len(key) > 8 else "…" + "*" * 4
+
+
+def describe(eff: Effective) -> str:
+    """The effective configuration as text for ``chatui config`` (the key masked)."""
+    p = eff.profile
+    present = eff.config_path is not None and eff.config_path.exists()
+    if eff.api_key:
+        key = f"{mask(eff.api_key)}  (from {eff.key_source})"
+    elif not p.requires_key:
+        key = "(none) — not needed for this profile"
+    else:
+        key = "(none) — set " + " or ".join(("CHATUI_API_KEY",) + p.key_env) + ", or start chatui to paste one"
+    rows = [
+        ("config file", f"{eff.config_path}" + ("" if present else "  (not present: built-in defaults)")),
+        ("profile", f"{p.name}  ({eff.sources.get('profile')})"),
+        ("base_url", f"{eff.base_url}  ({eff.sources.get('base_url')})"),
+        ("model", f"{eff.model}  ({eff.sources.get('model')})"),
+        ("api key", key),
+    ]
+    for name in ("temperature", "top_p", "max_output_tokens", "reasoning_effort", "reasoning_summary"):
+        value = getattr(p, name)
+        rows.append((name, "(server default)" if value is None else str(value)))
+    rows.append(("replay_reasoning", str(p.replay_reasoning).lower()))
+    ui = eff.ui
+    rows.append(("ui.theme", ui.theme or "(default)"))
+    auto = lambda v: "auto" if v is None else str(v).lower()  # noqa: E731
+    rows.append(("ui.panes", f"reasoning={auto(ui.show_reasoning)}, usage={auto(ui.show_usage)}"))
+    return "\n".join(f"{label:<19}{value}" for label, value in rows)
+
+
+STARTER = f'''# chatui configuration. Precedence: command-line flags > environment > this file > built-ins.
+# Keys are never stored here: name an environment variable (api_key_env) or a key file
+# (key_file, mode 0600; chatui writes <config dir>/keys/<profile>.key when you paste a key).
+
+# The profile used when --profile / CHATUI_PROFILE is not given.
+default_profile = "aihubmix"
+
+[profiles.aihubmix]
+base_url = "{defaults.DEFAULT_BASE_URL}"
+api_key_env = ["AIHUBMIX_API_KEY", "OPENAI_API_KEY"]
+model = "{defaults.DEFAULT_MODEL}"
+# temperature = 0.7
+# top_p = 1.0
+# max_output_tokens = 8000
+# reasoning_effort = "medium"     # none, minimal, low, medium, high, xhigh, max
+# reasoning_summary = "auto"      # auto, concise, detailed
+# replay_reasoning = true         # resend encrypted reasoning to the same model
+
+# [profiles.openai]
+# base_url = "https://api.openai.com/v1"
+# api_key_env = "OPENAI_API_KEY"
+# model = "gpt-5-mini"
+
+# [profiles.ollama]
+# base_url = "http://localhost:11434/v1"
+# requires_key = false
+# model = "gpt-oss:20b"
+
+# A profile of your own:
+# [profiles.work]
+# base_url = "https://llm.example.com/v1"
+# key_file = "~/.config/chatui/keys/work.key"
+# model = "claude-sonnet-4-6"
+
+[ui]
+# theme = "textual-dark"          # {THEMES_HINT}
+# show_reasoning = true           # default: shown when the terminal is 100+ columns wide
+# show_usage = true
+'''
+
+
+def write_starter(path: Path | None = None, *, force: bool = False) -> Path:
+    """Write the commented starter file; refuse to overwrite unless ``force``."""
+    path = path or config_file()
+    if path.exists() and not force:
+        raise ConfigError(f"{path} already exists (use --force to overwrite)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(STARTER, encoding="utf-8")
+    return path

@@ -1,0 +1,78 @@
+"""First run: the setup screen under Pilot."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatui import config
+from chatui.ui.app import ChatApp
+from tests.app.conftest import screen_text, send, until
+
+KEY = "sk-pasted-SECRET-1234567890abcd"
+
+
+@pytest.fixture(autouse=True)
+def private_config_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+
+
+def first_run_app(store) -> ChatApp:
+    eff = config.resolve(config.load(), environ={})
+    return ChatApp(base_url=eff.base_url, api_key=None, model=eff.model, store=store, profile=eff.profile, needs_setup=eff.needs_key)
+
+
+async def fill(app, pilot, url: str, key: str, session_only: bool = False) -> None:
+    await until(pilot, lambda: type(app.screen).__name__ == "SetupScreen", what="the setup screen")
+    app.screen.query_one("#setup-url").value = url
+    if session_only:
+        app.screen.query_one("#save-none").value = True
+    app.screen.query_one("#setup-key").focus()
+    await pilot.press(*key)
+    assert key not in screen_text(app)  # never echoed
+    await pilot.press("enter")
+    await until(pilot, lambda: type(app.screen).__name__ != "SetupScreen", what="setup to close")
+
+
+async def test_pasted_key_is_saved_0600_and_used(server, store):
+    server.api_key = KEY
+    app = first_run_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await fill(app, pilot, server.base_url, KEY)
+        key_file = config.BUILTIN_PROFILES["aihubmix"].key_path()
+        assert key_file.read_text().strip() == KEY and oct(key_file.stat().st_mode & 0o777) == "0o600"
+        assert "no API key" not in screen_text(app) and "No API key is set" not in screen_text(app)
+        app.settings.model = "chatui-demo"
+        await send(app, pilot, "hello")
+        assert server.requests[-1]["headers"]["authorization"] == f"Bearer {KEY}"
+        assert app.conversation.turns[-1].status.ok
+    # next start finds the key in the file: no setup
+    assert not config.resolve(config.load(), environ={}).needs_key
+
+
+async def test_session_only_key_is_not_written(server, store):
+    app = first_run_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await fill(app, pilot, server.base_url, KEY, session_only=True)
+        assert not config.BUILTIN_PROFILES["aihubmix"].key_path().exists()
+        assert app.client.has_key
+
+
+async def test_missing_key_gets_a_message_not_a_crash(server, store):
+    app = first_run_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: type(app.screen).__name__ == "SetupScreen")
+        await pilot.click("#setup-go")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SetupScreen"
+        assert "Paste a key" in screen_text(app)
+
+
+async def test_demo_from_setup(store):
+    app = first_run_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: type(app.screen).__name__ == "SetupScreen")
+        await pilot.click("#setup-demo")
+        await until(pilot, lambda: app.demo)
+        assert "DEMO" in screen_text(app)
+        await send(app, pilot, "hello demo")
+        assert app.conversation.turns[-1].status.ok and "Welcome" in app.conversation.turns[-1].answer
