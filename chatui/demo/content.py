@@ -133,3 +133,25 @@ def split_words(text: str, size: int = 5) -> list[str]:
     if buf:
         out.append(buf)
     return out
+
+
+def shaped_markdown(shape: str, size: int) -> str:
+    """One growing structure of about ``size`` characters: a list, a code fence, or paragraphs."""
+    out: list[str] = []
+    n = 0
+    i = 0
+    if shape == "code":
+        out.append("```python\n")
+    while n < size:
+        i += 1
+        if shape == "list":
+            line = f"- item {i}: a bullet with **bold**, `code` and enough words to wrap in a narrow pane\n"
+        elif shape == "code":
+            line = f"def handler_{i}(event):  # streaming line {i}\n    return event.get('delta', '')\n"
+        else:
+            line = f"Paragraph {i} talks about streaming renderers, with *emphasis* and `code`, and it goes on for a while.\n\n"
+        out.append(line)
+        n += len(line)
+    if shape == "code":
+        out.append("```\n")
+    return "".join(out)[: size - 4] + ("\n```\n" if shape == "code" else "")

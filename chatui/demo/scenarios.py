@@ -320,12 +320,18 @@ def cjk(req, state, model):
 
 
 def bulk(req, state, model):
-    """``bulk`` or ``bulk-N-SIZE``: N deltas totalling SIZE characters, as fast as possible."""
-    m = re.fullmatch(r"bulk(?:-(\d+))?(?:-(\d+))?", model)
-    count = int(m.group(1) or 20_000) if m else 20_000
-    size = int(m.group(2) or 100_000) if m else 100_000
+    """``bulk[list|code|para]-N-SIZE``: N deltas totalling SIZE characters, as fast as possible.
+
+    Plain ``bulk`` is mixed Markdown (headings, lists, fences, tables); the
+    suffixed kinds are one growing list, one growing code fence, or paragraphs.
+    """
+    m = re.fullmatch(r"bulk(list|code|para)?(?:-(\d+))?(?:-(\d+))?", model)
+    kind = m.group(1) if m else None
+    count = int(m.group(2) or 20_000) if m else 20_000
+    size = int(m.group(3) or 100_000) if m else 100_000
+    text = content.shaped_markdown(kind, size) if kind else content.bulk_markdown(size)
     b = StreamBuilder(model, req).start()
-    b.message(content.split_even(content.bulk_markdown(size), count))
+    b.message(content.split_even(text, count))
     return _stream(b.completed())
 
 
@@ -541,7 +547,7 @@ def find(model: str) -> Callable[[dict[str, Any], dict[str, Any], str], Reply] |
     """The scenario for a model id (``bulk-…``/``steady-…`` take parameters)."""
     if model in SCENARIOS:
         return SCENARIOS[model]
-    if model.startswith("bulk-"):
+    if model.startswith("bulk"):
         return bulk
     if model.startswith("steady-"):
         return steady

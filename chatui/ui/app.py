@@ -30,7 +30,7 @@ from chatui.ui.widgets.panes import ReasoningPane, UsagePane
 from chatui.ui.widgets.prompt import PromptArea
 from chatui.ui.widgets.topbar import TopBar
 
-FRAME_RATE = 30  # repaints per second while streaming: paced to the screen, not to deltas
+FRAME_RATE = 20  # repaints per second while streaming: paced to the screen, not to deltas
 NARROW = 100  # below this many columns the side panes start hidden
 
 

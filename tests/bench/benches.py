@@ -1,0 +1,273 @@
+"""Individual benchmarks; each runs in its own process: ``python -m tests.bench.benches NAME [ARG]``.
+
+Every benchmark talks to the scripted server running in a separate process on
+127.0.0.1 (URL in CHATUI_BENCH_URL), so the numbers are the client's own.
+Results are printed as one JSON object on the last line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from httpx_sse import aconnect_sse
+
+URL = os.environ.get("CHATUI_BENCH_URL", "")
+SIZE = (120, 40)
+
+
+def rss_mb() -> float:
+    """Peak resident memory of this process, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def _until(pilot, predicate, timeout: float = 600.0, poll: float = 0.001) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("benchmark condition never held")
+        await asyncio.sleep(poll)
+
+
+async def _stream_text(model: str) -> list[str]:
+    """The text deltas of a scenario, fetched once (for the baselines)."""
+    deltas = []
+    async with httpx.AsyncClient(timeout=120) as client:
+        async with aconnect_sse(client, "POST", f"{URL}/responses", json={"model": model, "input": "x", "stream": True}) as source:
+            async for sse in source.aiter_sse():
+                data = json.loads(sse.data)
+                if data.get("type") == "response.output_text.delta":
+                    deltas.append(data["delta"])
+    return deltas
+
+
+async def bare(model: str) -> dict:
+    """Floor, part 1: a bare httpx-sse loop consuming the stream (no rendering)."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    n = 0
+    async with httpx.AsyncClient(timeout=120) as client:
+        async with aconnect_sse(client, "POST", f"{URL}/responses", json={"model": model, "input": "x", "stream": True}) as source:
+            async for sse in source.aiter_sse():
+                json.loads(sse.data)
+                n += 1
+    return {"seconds": time.perf_counter() - t0, "cpu": time.process_time() - c0, "events": n}
+
+
+async def render_once(model: str) -> dict:
+    """Floor, part 2: mount the final document once in the answer pane's width and paint it."""
+    from textual.app import App
+    from textual.containers import VerticalScroll
+
+    from chatui.ui.widgets.markdown_view import MarkdownView
+
+    text = "".join(await _stream_text(model))
+
+    class One(App):
+        def compose(self):
+            yield VerticalScroll(id="v")
+
+    app = One()
+    async with app.run_test(size=SIZE) as pilot:
+        scroll = app.query_one("#v")
+        scroll.styles.width = 77  # the conversation pane's width at 120 columns
+        scroll.styles.scrollbar_gutter = "stable"  # as in the app: a stable width
+        await pilot.pause()
+        t0 = time.perf_counter()
+        await scroll.mount(MarkdownView(text))
+        await pilot.pause()
+        seconds = time.perf_counter() - t0
+    return {"seconds": seconds}
+
+
+async def display(model: str) -> dict:
+    """chatui: from pressing enter until the last delta is painted (and CPU seconds)."""
+    from chatui.ui.app import ChatApp
+
+    app = ChatApp(base_url=URL, api_key="bench", model=model, store=None, show_reasoning=True, show_usage=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.prompt.load_text("go")
+        t0, c0 = time.perf_counter(), time.process_time()
+        await pilot.press("enter")
+        await _until(pilot, lambda: app.turn_worker is not None and app.turn_worker.is_finished)
+        await pilot.pause()
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+        turn = app.conversation.turns[-1]
+        assert turn.status.ok, turn.error
+        body = app.streaming[1].body if app.streaming else app.view.assistant[turn.id].body
+        assert body.text == turn.answer
+    return {"seconds": seconds, "cpu": cpu, "chars": len(turn.answer), "rss_mb": rss_mb()}
+
+
+async def markdownstream(model: str) -> dict:
+    """Baseline: Textual's own Markdown + MarkdownStream fed the same deltas."""
+    from textual.app import App
+    from textual.containers import VerticalScroll
+    from textual.widgets import Markdown
+
+    deltas = await _stream_text(model)
+
+    class MD(App):
+        def compose(self):
+            with VerticalScroll():
+                yield Markdown()
+
+    app = MD()
+    cap = float(os.environ.get("CHATUI_BENCH_CAP", "300"))
+    async with app.run_test(size=SIZE) as pilot:
+        md = app.query_one(Markdown)
+        stream = Markdown.get_stream(md)
+        t0, c0 = time.perf_counter(), time.process_time()
+
+        async def feed():
+            for delta in deltas:
+                await stream.write(delta)
+            await stream.stop()
+
+        try:
+            await asyncio.wait_for(feed(), cap)
+            await pilot.pause()
+            capped = False
+        except asyncio.TimeoutError:
+            capped = True
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {"seconds": seconds, "cpu": cpu, "capped": capped}
+
+
+async def typing(model: str = "steady-1000-6") -> dict:
+    """Keystrokes while a 1,000-deltas/s answer renders: time until each is in the prompt."""
+    from textual import events
+
+    from chatui.ui.app import ChatApp
+
+    app = ChatApp(base_url=URL, api_key="bench", model=model, store=None)
+    latencies = []
+    async with app.run_test(size=SIZE) as pilot:
+        app.prompt.load_text("go")
+        await pilot.press("enter")
+        await _until(pilot, lambda: app.streaming is not None and len(app.streaming[1].body.text) > 2000)
+        for i in range(80):
+            before = len(app.prompt.text)
+            t0 = time.perf_counter()
+            app.post_message(events.Key("x", "x"))  # as the terminal driver delivers a key
+            while len(app.prompt.text) == before:
+                await asyncio.sleep(0.0002)
+            latencies.append(time.perf_counter() - t0)
+            await asyncio.sleep(0.03)  # typing pace (~33 keys/s), not synchronisation
+            if app.streaming is None:
+                break
+        streaming_at_end = app.streaming is not None
+    latencies.sort()
+    return {
+        "p50_ms": 1000 * statistics.median(latencies),
+        "p95_ms": 1000 * latencies[int(0.95 * (len(latencies) - 1))],
+        "keys": len(latencies),
+        "stream_still_running": streaming_at_end,
+    }
+
+
+async def steady_cpu(model: str = "steady-100-10") -> dict:
+    """CPU share of one core while a realistic 100 deltas/s answer renders."""
+    from chatui.ui.app import ChatApp
+
+    app = ChatApp(base_url=URL, api_key="bench", model=model, store=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.prompt.load_text("go")
+        await pilot.press("enter")
+        await _until(pilot, lambda: app.streaming is not None and len(app.streaming[1].body.text) > 0)
+        t0, c0 = time.perf_counter(), time.process_time()
+        await _until(pilot, lambda: app.turn_worker.is_finished, poll=0.25)  # a slow poll: the bench must not eat the CPU it measures
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {"cpu_share": cpu / wall, "wall": wall}
+
+
+def _history_fixture(root: Path, conversations: int, turns: int) -> list[Path]:
+    from chatui.conversation import Conversation, Settings
+    from chatui.demo.content import CODE, TABLE, WELCOME
+    from chatui.transcripts import TranscriptStore
+    from chatui.turn import Status, Timings, Usage
+
+    store = TranscriptStore(root)
+    answers = [WELCOME, CODE, TABLE]
+    paths = []
+    for c in range(conversations):
+        conv = Conversation(Settings(model="chatui-demo"), URL, id=f"bench-{c:05d}")
+        for t in range(turns):
+            turn = conv.start_turn(f"Question {t} of conversation {c}: how do streaming renderers stay fast?")
+            turn.status = Status.COMPLETED
+            turn.answer = answers[t % 3]
+            turn.reasoning = "**Thinking**\n\nShort reasoning summary."
+            turn.usage = Usage(100 + t, 0, 200, 50, 300 + t)
+            turn.timings = Timings(0.3, 2.0, 100.0)
+        paths.append(store.save(conv))
+    return paths
+
+
+async def open_large(turns: int = 1000) -> dict:
+    """Open a 1,000-turn conversation from disk until it is painted and interactive."""
+    from chatui.transcripts import TranscriptStore
+    from chatui.ui.app import ChatApp
+
+    root = Path(tempfile.mkdtemp()) / "conversations"
+    path = _history_fixture(root, 1, int(turns))[0]
+    store = TranscriptStore(root)
+    t0 = time.perf_counter()
+    conv = store.load(path)
+    loaded = time.perf_counter() - t0
+    app = ChatApp(base_url=URL, api_key="bench", model="chatui-demo", conversation=conv, store=store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        seconds = time.perf_counter() - t0
+        # interactive: a key typed now lands in the prompt
+        await pilot.press("x")
+        interactive = time.perf_counter() - t0
+        assert app.prompt.text == "x"
+    return {"seconds": seconds, "load_json": loaded, "interactive": interactive, "file_mb": path.stat().st_size / 1e6, "rss_mb": rss_mb()}
+
+
+async def history_list(conversations: int = 1000) -> dict:
+    """The history screen over 1,000 saved conversations: until it is painted."""
+    from chatui.transcripts import TranscriptStore
+    from chatui.ui.app import ChatApp
+
+    root = Path(tempfile.mkdtemp()) / "conversations"
+    _history_fixture(root, int(conversations), 5)
+    store = TranscriptStore(root)
+    app = ChatApp(base_url=URL, api_key="bench", model="chatui-demo", store=store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        t0 = time.perf_counter()
+        await pilot.press("ctrl+l")
+        await _until(pilot, lambda: type(app.screen).__name__ == "HistoryScreen" and app.screen.shown)
+        await pilot.pause()
+        seconds = time.perf_counter() - t0
+        count = len(app.screen.shown)
+    return {"seconds": seconds, "conversations": count, "rss_mb": rss_mb()}
+
+
+BENCHES = {
+    "bare": bare,
+    "render_once": render_once,
+    "display": display,
+    "markdownstream": markdownstream,
+    "typing": typing,
+    "steady_cpu": steady_cpu,
+    "open_large": open_large,
+    "history_list": history_list,
+}
+
+
+if __name__ == "__main__":
+    name = sys.argv[1]
+    args = sys.argv[2:]
+    result = asyncio.run(BENCHES[name](*args))
+    print(json.dumps(result))
