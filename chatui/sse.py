@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-
-import httpx
-from httpx_sse._decoders import SSEDecoder, SSELineDecoder
+from typing import TYPE_CHECKING
 
 from chatui.defaults import MAX_EVENT_BYTES
+
+if TYPE_CHECKING:
+    import httpx
 
 
 @dataclass(slots=True)
@@ -46,6 +47,9 @@ class FrameDecoder:
     """Turns decoded text chunks into frames; feed ``feed``, then ``close``."""
 
     def __init__(self, stats: StreamStats | None = None, max_event: int = MAX_EVENT_BYTES):
+        # imported here: httpx-sse pulls in httpx, which the app's first frame does not need
+        from httpx_sse._decoders import SSEDecoder, SSELineDecoder
+
         self.stats = stats if stats is not None else StreamStats()
         self._lines = SSELineDecoder()
         self._events = SSEDecoder()

@@ -18,8 +18,6 @@ from textual.worker import Worker
 
 from chatui import commands as cmds
 from chatui.blocks import code_blocks
-from chatui.chat import stream_turn
-from chatui.client import ResponsesClient
 from chatui.conversation import Conversation, Settings, Turn
 from chatui.errors import ChatError
 from chatui.text import strip_controls
@@ -75,7 +73,7 @@ class ChatApp(App[None]):
         self.base_url = base_url.rstrip("/")
         self.demo = demo
         self._key = api_key
-        self.client = ResponsesClient(self.base_url, api_key)
+        self._client: Any = None
         self.settings = settings or Settings(model=model)
         if conversation is None:
             conversation = Conversation(self.settings, self.base_url)
@@ -88,6 +86,26 @@ class ChatApp(App[None]):
         self._pacer = None
         self._pane_prefs = (show_reasoning, show_usage)
         self.turns_by_id: dict[str, Turn] = {t.id: t for t in conversation.turns}
+
+    @property
+    def client(self) -> Any:
+        """The HTTP client, made on first use: httpx is not needed for the first frame."""
+        if self._client is None:
+            from chatui.client import ResponsesClient
+
+            self._client = ResponsesClient(self.base_url, self._key)
+        return self._client
+
+    def _prewarm(self) -> None:
+        """After the first frame: import the network and rendering stack in the background."""
+
+        def warm() -> None:
+            import chatui.chat  # noqa: F401  (httpx, httpx-sse)
+            from chatui.ui.widgets.markdown_view import _lexer
+
+            _lexer("python")  # Pygments' plugin scan happens once, here
+
+        self.run_worker(warm, thread=True, exit_on_error=False, group="prewarm")
 
     # -- layout ----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -145,6 +163,7 @@ class ChatApp(App[None]):
                 "note warning no-key",
             )
         self.prompt.focus()
+        self.call_after_refresh(self._prewarm)
         if self.needs_setup:
             self.open_setup()
 
@@ -191,12 +210,13 @@ class ChatApp(App[None]):
 
     def configure_gateway(self, base_url: str, key: str | None, model: str, *, demo: bool = False) -> None:
         """Point the app at another gateway (after setup)."""
-        old = self.client
+        old = self._client
         self.base_url = base_url.rstrip("/")
         self._key = key
         self.demo = demo
-        self.client = ResponsesClient(self.base_url, key)
-        self.run_worker(old.aclose(), exit_on_error=False)
+        self._client = None  # made again, for the new gateway, on first use
+        if old is not None:
+            self.run_worker(old.aclose(), exit_on_error=False)
         self.models_cache = None
         self.conversation.gateway = self.base_url
         self.settings.model = model
@@ -244,6 +264,8 @@ class ChatApp(App[None]):
 
     @work(exclusive=True, group="turn")
     async def _run_turn(self, turn: Turn, widget: AssistantMessage) -> None:
+        from chatui.chat import stream_turn
+
         view = self.view
         body = widget.body
         reasoning = self.reasoning
@@ -557,6 +579,7 @@ class ChatApp(App[None]):
         self.exit()
 
     async def on_unmount(self) -> None:
-        await self.client.aclose()
+        if self._client is not None:
+            await self._client.aclose()
         if self._demo_server is not None:
             self._demo_server.stop()

@@ -61,6 +61,24 @@ async def bare(model: str) -> dict:
     return {"seconds": time.perf_counter() - t0, "cpu": time.process_time() - c0, "events": n}
 
 
+async def core(model: str) -> dict:
+    """chatui's core alone: request, typed events, accumulator and turn outcome (no UI)."""
+    from chatui.chat import stream_turn
+    from chatui.client import ResponsesClient
+    from chatui.conversation import Conversation, Settings
+
+    t0, c0 = time.perf_counter(), time.process_time()  # like bare(): the client's creation counts
+    client = ResponsesClient(URL, "bench")
+    conv = Conversation(Settings(model=model, replay_reasoning=False), URL)
+    turn = conv.start_turn("x")
+    async for _ in stream_turn(client, conv, turn):
+        pass
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    await client.aclose()
+    assert turn.status.ok and len(turn.answer) > 0
+    return {"seconds": seconds, "cpu": cpu}
+
+
 async def render_once(model: str) -> dict:
     """Floor, part 2: mount the final document once in the answer pane's width and paint it."""
     from textual.app import App
@@ -256,6 +274,7 @@ async def history_list(conversations: int = 1000) -> dict:
 
 BENCHES = {
     "bare": bare,
+    "core": core,
     "render_once": render_once,
     "display": display,
     "markdownstream": markdownstream,

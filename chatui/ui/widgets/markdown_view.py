@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from rich.markdown import Markdown
 from rich.segment import Segment
-from rich.syntax import Syntax
 from rich.text import Text
 from textual.geometry import Region, Size
 from textual.strip import Strip
@@ -35,25 +33,31 @@ def _lexer(name: str):
         return get_lexer_by_name("text")
 
 
-class _Markdown(Markdown):
-    """Rich's Markdown with one shared parser: building a MarkdownIt per block cost a third of render time."""
+_PARSER = None
 
-    _parser = None
 
-    def __init__(self, markup: str) -> None:
-        parser = _Markdown._parser
-        if parser is None:
-            from markdown_it import MarkdownIt
+def _markdown(markup: str):
+    """Rich Markdown with one shared parser (a MarkdownIt per block cost a third of render time).
 
-            parser = _Markdown._parser = MarkdownIt().enable("strikethrough").enable("table")
-        self.markup = markup
-        self.parsed = parser.parse(markup)
-        self.code_theme = CODE_THEME
-        self.justify = None
-        self.style = "none"
-        self.hyperlinks = False
-        self.inline_code_lexer = None
-        self.inline_code_theme = CODE_THEME
+    Imported on first use: rich.markdown and its parser are not needed for the first frame.
+    """
+    global _PARSER
+    from rich.markdown import Markdown
+
+    if _PARSER is None:
+        from markdown_it import MarkdownIt
+
+        _PARSER = MarkdownIt().enable("strikethrough").enable("table")
+    md = Markdown.__new__(Markdown)
+    md.markup = markup
+    md.parsed = _PARSER.parse(markup)
+    md.code_theme = CODE_THEME
+    md.justify = None
+    md.style = "none"
+    md.hyperlinks = False
+    md.inline_code_lexer = None
+    md.inline_code_theme = CODE_THEME
+    return md
 
 
 class MarkdownView(Widget):
@@ -116,9 +120,11 @@ class MarkdownView(Widget):
         if self.plain:
             renderable = Text(block.text)
         elif block.kind == "code":
+            from rich.syntax import Syntax
+
             renderable = Syntax(block.text, _lexer(block.lang.lower()), theme=CODE_THEME, word_wrap=True, padding=(0, 1))
         else:
-            renderable = _Markdown(block.text)
+            renderable = _markdown(block.text)
         try:
             lines = console.render_lines(renderable, options, pad=False, new_lines=False)
         except Exception:  # noqa: BLE001 - malformed Markdown must not crash the app

@@ -1,0 +1,219 @@
+"""Run the benchmark suite: ``python -m tests.bench.run [--runs N] [--quick]``.
+
+Starts the scripted server in its own process on 127.0.0.1, runs every
+benchmark in a fresh process several times, prints a table of medians with
+the targets, and writes the table as JSON (tests/bench/results.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server() -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "chatui.demo.server", "--port", str(port), "--pace", "1"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    line = proc.stdout.readline()  # "chatui scripted server on URL": the server is listening
+    return proc, line.strip().rsplit(" ", 1)[-1]
+
+
+def bench(url: str, name: str, *args: str, timeout: float = 900) -> dict:
+    env = {**os.environ, "CHATUI_BENCH_URL": url}
+    out = subprocess.run([sys.executable, "-m", "tests.bench.benches", name, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    if out.returncode != 0:
+        raise RuntimeError(f"{name} {args} failed:\n{out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def median_of(url: str, runs: int, name: str, *args: str, key: str = "seconds") -> dict:
+    results = [bench(url, name, *args) for _ in range(runs)]
+    merged = {k: statistics.median(r[k] for r in results) for k in results[0] if isinstance(results[0][k], (int, float)) and not isinstance(results[0][k], bool)}
+    merged["runs"] = runs
+    return merged
+
+
+def tmux_start(command: str, env: dict[str, str], needle: str, key: str | None, timeout: float = 30.0) -> tuple[float, float | None]:
+    """Seconds from launch until ``needle`` is painted, and until a typed key shows."""
+    session = f"chatui-bench-{os.getpid()}-{time.monotonic_ns()}"
+    exports = " ".join(f"{k}={v}" for k, v in env.items())
+    t0 = time.perf_counter()
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", f"env {exports} {command}"], check=True)
+    try:
+        first = None
+        deadline = t0 + timeout
+        while time.perf_counter() < deadline:
+            screen = subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
+            if needle in screen:
+                first = time.perf_counter() - t0
+                break
+        if first is None:
+            raise RuntimeError(f"'{needle}' never appeared")
+        typed = None
+        if key:
+            subprocess.run(["tmux", "send-keys", "-t", session, "-l", key], check=True)
+            while time.perf_counter() < deadline:
+                screen = subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
+                if key in screen:
+                    typed = time.perf_counter() - t0
+                    break
+        return first, typed
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+BARE_APP = """from textual.app import App
+from textual.widgets import Footer
+
+
+class Bare(App):
+    def compose(self):
+        yield Footer()
+
+
+Bare().run()
+"""
+
+
+def cold_start(url: str, runs: int) -> dict:
+    if not shutil.which("tmux"):
+        return {"skipped": "tmux not installed"}
+    env = {"CHATUI_API_KEY": "bench", "XDG_DATA_HOME": "/tmp/chatui-bench-data", "TERM": "xterm-256color"}
+    chatui = f"{sys.executable} -m chatui --base-url {url} --model chatui-demo --no-save"
+    bare_file = Path("/tmp/chatui-bench-bare-app.py")
+    bare_file.write_text(BARE_APP)
+    bare = f"{sys.executable} {bare_file}"
+    tmux_start(chatui, env, "palette", None)  # warm the bytecode cache once
+    firsts, keys, bares = [], [], []
+    for _ in range(runs):
+        first, typed = tmux_start(chatui, env, "palette", "qzq")
+        firsts.append(first)
+        keys.append(typed)
+        bares.append(tmux_start(bare, env, "palette", None)[0])
+    return {"first_frame": statistics.median(firsts), "first_key": statistics.median(keys), "bare_textual_first_frame": statistics.median(bares), "runs": runs}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="skip the slow MarkdownStream baseline")
+    parser.add_argument("--out", default=str(HERE / "results.json"))
+    parser.add_argument("--readme", action="store_true", help="only rewrite the README table from --out")
+    opts = parser.parse_args()
+    if opts.readme:
+        update_readme(json.loads(Path(opts.out).read_text()))
+        return 0
+    server, url = start_server()
+    runs = opts.runs
+    r: dict[str, dict] = {}
+    try:
+        r["cold_start"] = cold_start(url, runs)
+        for label, model in (("mixed_20k", "bulk-20000-100000"), ("mixed_2k", "bulk-2000-100000")):
+            r[f"{label}_bare"] = median_of(url, runs, "bare", model)
+            r[f"{label}_core"] = median_of(url, runs, "core", model)
+            r[f"{label}_render_once"] = median_of(url, runs, "render_once", model)
+            r[f"{label}_chatui"] = median_of(url, runs, "display", model)
+            if not opts.quick:
+                r[f"{label}_markdownstream"] = bench(url, "markdownstream", model)
+        for label, model in (("list_20k", "bulklist-20000-100000"), ("code_20k", "bulkcode-20000-100000"), ("para_20k", "bulkpara-20000-100000")):
+            r[f"{label}_chatui"] = median_of(url, runs, "display", model)
+            r[f"{label}_bare"] = median_of(url, runs, "bare", model)
+            r[f"{label}_render_once"] = median_of(url, runs, "render_once", model)
+        r["cpu_100_per_s"] = median_of(url, runs, "steady_cpu", "steady-100-10")
+        r["typing"] = median_of(url, runs, "typing", "steady-1000-6")
+        r["open_1000_turns"] = median_of(url, runs, "open_large", "1000")
+        r["history_1000"] = median_of(url, runs, "history_list", "1000")
+    finally:
+        server.terminate()
+    rows = table(r)
+    width = max(len(a) for a, _, _ in rows) + 2
+    print(f"\nchatui benchmarks · {time.strftime('%Y-%m-%d')} · {platform.machine()} {os.cpu_count()} cores · Python {platform.python_version()} · median of {runs}\n")
+    print(f"{'measure':{width}}{'result':>22}   target")
+    for name, value, target in rows:
+        print(f"{name:{width}}{value:>22}   {target}")
+    payload = {"date": time.strftime("%Y-%m-%d"), "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}", "runs": runs, "raw": r, "table": rows}
+    Path(opts.out).write_text(json.dumps(payload, indent=2) + "\n")
+    print(f"\nwrote {opts.out}")
+    update_readme(payload)
+    return 0
+
+
+def update_readme(payload: dict) -> None:
+    """Replace the table between the bench markers in README.md."""
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    if start not in text or end not in text:
+        return
+    lines = [start, "", f"*{payload['date']} · {payload['machine']} · tmux 120x40 · loopback server · median of {payload['runs']} runs*", ""]
+    lines += ["| measure | result | target |", "|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} |" for a, b, c in payload["table"]]
+    lines += ["", end]
+    before, rest = text.split(start, 1)
+    after = rest.split(end, 1)[1]
+    readme.write_text(before + "\n".join(lines) + after, encoding="utf-8")
+
+
+def table(r: dict[str, dict]) -> list[tuple[str, str, str]]:
+    """Rows: (measure, result, target and verdict)."""
+    rows = []
+
+    def ok(good: bool) -> str:
+        return "✅" if good else "❌"
+
+    cs = r.get("cold_start", {})
+    if "first_frame" in cs:
+        rows.append(("cold start: first frame (tmux)", f"{cs['first_frame']:.2f} s", f"< 0.5 s {ok(cs['first_frame'] < 0.5)}  (bare Textual app: {cs['bare_textual_first_frame']:.2f} s)"))
+        rows.append(("cold start: first keystroke shown", f"{cs['first_key']:.2f} s", ""))
+    for label, title in (("mixed_20k", "100 KB Markdown, 20,000 deltas"), ("mixed_2k", "100 KB Markdown, 2,000 deltas")):
+        chat, bare, once = r[f"{label}_chatui"], r[f"{label}_bare"], r[f"{label}_render_once"]
+        floor = bare["seconds"] + once["seconds"]
+        rows.append((f"{title}: chatui, send → last delta painted", f"{chat['seconds']:.2f} s ({chat['cpu']:.2f} s CPU)", f"≤ 1.5× floor {ok(chat['seconds'] <= 1.5 * floor)} ({chat['seconds'] / floor:.2f}×)"))
+        rows.append((f"{title}: floor = bare httpx-sse + one render", f"{bare['seconds']:.2f} + {once['seconds']:.2f} = {floor:.2f} s", ""))
+        core = r.get(f"{label}_core")
+        if core:
+            rows.append((f"{title}: core only (parse + accumulate, no UI)", f"{core['seconds']:.2f} s ({core['cpu']:.2f} s CPU)", f"bare httpx-sse loop: {bare['seconds']:.2f} s ({bare['cpu']:.2f} s CPU)"))
+        ms = r.get(f"{label}_markdownstream")
+        if ms:
+            capped = " (capped)" if ms.get("capped") else ""
+            rows.append((f"{title}: Textual MarkdownStream", f"{ms['seconds']:.1f} s{capped}", f"chatui ≥ 10× faster {ok(ms['seconds'] >= 10 * chat['seconds'])} ({ms['seconds'] / chat['seconds']:.0f}×)"))
+    def over_floor(label: str) -> float:
+        return r[f"{label}_chatui"]["seconds"] / (r[f"{label}_bare"]["seconds"] + r[f"{label}_render_once"]["seconds"])
+
+    para = over_floor("para_20k")
+    for label, title in (("list_20k", "one growing bullet list"), ("code_20k", "one growing code fence"), ("para_20k", "paragraphs only")):
+        s = r[f"{label}_chatui"]["seconds"]
+        f = over_floor(label)
+        floor = r[f"{label}_bare"]["seconds"] + r[f"{label}_render_once"]["seconds"]
+        rows.append((f"100 KB {title}, 20,000 deltas", f"{s:.2f} s (floor {floor:.2f} s)", f"{f:.2f}× its floor; paragraphs {para:.2f}× {ok(f <= 1.25 * para)}"))
+    cpu = r["cpu_100_per_s"]["cpu_share"]
+    rows.append(("CPU while streaming 100 deltas/s", f"{100 * cpu:.0f}% of a core", f"< 25% {ok(cpu < 0.25)}"))
+    t = r["typing"]
+    rows.append(("typing latency during 1,000 deltas/s (p50 / p95)", f"{t['p50_ms']:.1f} / {t['p95_ms']:.1f} ms", f"p95 < 50 ms {ok(t['p95_ms'] < 50)}"))
+    o = r["open_1000_turns"]
+    rows.append(("open a 1,000-turn conversation (painted / typing)", f"{o['seconds']:.2f} / {o['interactive']:.2f} s", f"< 1 s {ok(o['interactive'] < 1)}  (file {o['file_mb']:.1f} MB, peak RSS {o['rss_mb']:.0f} MB)"))
+    h = r["history_1000"]
+    rows.append(("history list of 1,000 conversations", f"{h['seconds']:.2f} s", f"< 1 s {ok(h['seconds'] < 1)}  (peak RSS {h['rss_mb']:.0f} MB)"))
+    return rows
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
