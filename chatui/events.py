@@ -49,11 +49,8 @@ class ItemAdded(Event):
 
 
 @dataclass(slots=True)
-class ItemDone(Event):
+class ItemDone(ItemAdded):
     """response.output_item.done: the final form of an item."""
-
-    output_index: int | None
-    item: dict[str, Any]
 
 
 @dataclass(slots=True)
@@ -68,14 +65,8 @@ class PartAdded(Event):
 
 
 @dataclass(slots=True)
-class PartDone(Event):
+class PartDone(PartAdded):
     """content_part.done or reasoning_summary_part.done."""
-
-    channel: str
-    item_id: str | None
-    output_index: int | None
-    index: int | None
-    part: dict[str, Any]
 
 
 @dataclass(slots=True)

@@ -252,21 +252,23 @@ class TurnAccumulator:
             self.first_token = self._clock() - self._start
         self.content_started = True
         where = (item.key, e.channel, index)
+        text = e.delta
         if e.channel in _ANSWER_CHANNELS:
-            text = e.delta
             if self._answer_at != where:
-                if self._answer_at is not None:
-                    text = "\n\n" + text
+                text = self._separated(self._answer_at, text)
                 self._answer_at = where
             self.answer.append(text)
             return (ANSWER, text)
-        text = e.delta
         if self._reasoning_at != where:
-            if self._reasoning_at is not None:
-                text = "\n\n" + text
+            text = self._separated(self._reasoning_at, text)
             self._reasoning_at = where
         self.reasoning.append(text)
         return (REASONING, text)
+
+    @staticmethod
+    def _separated(previous: object, text: str) -> str:
+        """A new part starts: separate it from the previous one by a blank line."""
+        return text if previous is None else "\n\n" + text
 
     def _text_done(self, e: ev.TextDone) -> tuple[str, str] | None:
         kind = _KIND_FOR_CHANNEL[e.channel]

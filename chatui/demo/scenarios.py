@@ -346,6 +346,13 @@ def steady(req, state, model):
     return _stream(b.completed())
 
 
+def stall(req, state, model):
+    """Starts, then says nothing for 30 s (a stuck upstream): read timeouts."""
+    b = StreamBuilder(model, req).start()
+    b.message(["late"], pace=30.0)
+    return _stream(b.completed())
+
+
 def slow(req, state, model):
     """One delta every 50 ms for ~10 s: long enough to cancel."""
     b = StreamBuilder(model, req).start()
@@ -515,6 +522,7 @@ SCENARIOS: dict[str, Callable[[dict[str, Any], dict[str, Any], str], Reply]] = {
     "bulk": bulk,
     "steady": steady,
     "slow": slow,
+    "stall": stall,
     "fail-midstream": fail_midstream,
     "error-event": error_event,
     "drop": drop,

@@ -76,3 +76,16 @@ async def test_demo_from_setup(store):
         assert "DEMO" in screen_text(app)
         await send(app, pilot, "hello demo")
         assert app.conversation.turns[-1].status.ok and "Welcome" in app.conversation.turns[-1].answer
+
+
+async def test_config_theme_and_panes_apply(server, store, tmp_path):
+    cfg_dir = tmp_path / "cfg" / "chatui"
+    cfg_dir.mkdir(parents=True)
+    (cfg_dir / "config.toml").write_text('[ui]\ntheme = "nord"\nshow_usage = false\nshow_reasoning = true\n')
+    eff = config.resolve(config.load(), environ={"CHATUI_API_KEY": "k"})
+    app = ChatApp(base_url=server.base_url, api_key=eff.api_key, model="chatui-demo", store=store, theme=eff.ui.theme,
+                  show_reasoning=eff.ui.show_reasoning, show_usage=eff.ui.show_usage, profile=eff.profile)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.theme == "nord"
+        assert app.reasoning.display and not app.usage.display

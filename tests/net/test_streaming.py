@@ -259,3 +259,17 @@ def test_model_list_shapes():
 def test_client_repr_hides_the_key():
     client = ResponsesClient("http://127.0.0.1:1/v1", API_KEY)
     assert API_KEY not in repr(client) and API_KEY not in str(vars(client).keys())
+
+
+@pytest.mark.parametrize("model", ["fail-midstream", "drop", "error-event", "cut"])
+async def test_never_retried_once_output_started(server, model):
+    turn, _, _ = await run(server, model)
+    assert turn.answer and len(server.posts()) == 1
+
+
+async def test_read_timeout_is_a_plain_timeout(paced_server):
+    import httpx
+
+    client = ResponsesClient(paced_server.base_url, API_KEY, max_retries=0, timeout=httpx.Timeout(5.0, read=0.3))
+    turn, _, _ = await run(paced_server, "stall", client=client)
+    assert turn.error["kind"] == "TimeoutError_" and "No data from" in turn.error["message"]

@@ -3,7 +3,11 @@
 import subprocess
 import sys
 
-CORE = ["chatui.sse", "chatui.events", "chatui.turn", "chatui.client", "chatui.conversation", "chatui.chat", "chatui.errors", "chatui.text", "chatui.demo.server"]
+CORE = [
+    "chatui.sse", "chatui.events", "chatui.turn", "chatui.client", "chatui.conversation", "chatui.chat",
+    "chatui.errors", "chatui.text", "chatui.blocks", "chatui.commands", "chatui.transcripts", "chatui.export",
+    "chatui.config", "chatui.paths", "chatui.cli", "chatui.demo.server",
+]
 
 
 def test_core_imports_no_textual():
