@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
+import time
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -270,12 +270,13 @@ class ChatApp(App[None]):
         body = widget.body
         reasoning = self.reasoning
         self._pacer = self.set_interval(1 / FRAME_RATE, self._flush)
-        chars = 0
+        self._live_chars = 0
+        self._live_shown = 0.0
         try:
             async for what, text in stream_turn(self.client, self.conversation, turn):
                 if what is ANSWER:
                     body.append(text)
-                    chars += len(text)
+                    self._live_chars += len(text)
                 elif what is REASONING:
                     reasoning.append(text)
                 elif what is ANSWER_RESET:
@@ -295,6 +296,11 @@ class ChatApp(App[None]):
         widget.body.flush()
         if self.reasoning.display and self.reasoning.turn_id == turn.id:
             self.reasoning.flush()
+        now = time.monotonic()
+        if self.usage.display and now - self._live_shown >= 0.5:
+            # a live count twice a second: the table changes layout, so not every frame
+            self._live_shown = now
+            self.usage.show(turn, self.conversation.usage_total(), live_chars=self._live_chars)
         if follow:
             view.scroll_end(animate=False, immediate=False)
 

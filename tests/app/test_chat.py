@@ -20,6 +20,8 @@ async def test_a_turn_streams_answer_reasoning_and_usage(make_app, server):
         assert f"{turn.usage.output_tokens:,}" in text and f"{turn.usage.input_tokens:,}" in text  # usage pane
         assert server.posts()[-1]["input"][-1]["content"][0]["text"] == "Hello there ☕"
         assert app.focused is app.prompt
+        body = app.query_one(AssistantMessage).body
+        assert body.size.height == len(body._mv_committed) > 10  # no streaming slack left behind
 
 
 async def test_cjk_and_emoji_render(make_app):

@@ -112,6 +112,8 @@ class MarkdownView(Widget):
         self._mv_closed = True
         self._mv_dirty = True
         self.flush()
+        if self.is_mounted:
+            self.refresh(layout=True)  # the stepped streaming height shrinks to the real one
 
     # -- rendering ----------------------------------------------------------------
     def _render_block(self, block: Block, width: int) -> list[Strip]:

@@ -81,5 +81,5 @@ class UsagePane(Static):
         table.add_row("first token", ttft, "")
         table.add_row("tokens/s", tps, "")
         if live_chars is not None:
-            table.add_row("streaming", f"{live_chars:,} ch", "")
+            table.add_row("streaming", f"{live_chars:,} chars", "")
         self.update(table)
