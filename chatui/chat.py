@@ -9,7 +9,7 @@ from contextlib import aclosing
 from chatui import events as ev
 from chatui.client import ResponsesClient
 from chatui.conversation import Conversation, Turn
-from chatui.errors import BadRequest, ChatError, NotFound, StreamCut
+from chatui.errors import BadRequest, ChatError, NotFound, ProtocolError, StreamCut
 from chatui.turn import Status, TurnAccumulator
 
 # Words in a 400/404 that mean "the history you replayed is not acceptable".
@@ -66,6 +66,9 @@ async def stream_turn(client: ResponsesClient, conversation: Conversation, turn:
     except (asyncio.CancelledError, GeneratorExit):
         acc.cancel()
         raise
+    except Exception as exc:  # noqa: BLE001 - whatever a server sends, the turn ends cleanly
+        if acc.status is Status.STREAMING:
+            acc._finish(Status.FAILED, ProtocolError(f"chatui could not handle the server's answer ({type(exc).__name__}); what arrived is kept."))
     finally:
         if acc.status is Status.STREAMING:
             acc.cancel()

@@ -262,7 +262,7 @@ class ChatApp(App[None]):
         self.streaming = (turn, widget)
         self.turn_worker = self._run_turn(turn, widget)
 
-    @work(exclusive=True, group="turn")
+    @work(exclusive=True, group="turn", exit_on_error=False)
     async def _run_turn(self, turn: Turn, widget: AssistantMessage) -> None:
         from chatui.chat import stream_turn
 

@@ -253,3 +253,18 @@ async def test_narrow_terminal_stays_usable(make_app):
         assert "Welcome to chatui" in screen_text(app) or "chatui-demo" in screen_text(app)
         await pilot.press("ctrl+r")
         assert app.query_one("#side").display
+
+
+async def test_copy_answer_and_code_block(make_app):
+    app = make_app("chatui-demo")
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await send(app, pilot, "show me python code")
+        await send(app, pilot, "/copy code", wait=False)
+        await pilot.pause()
+        assert app.clipboard.startswith("def primes_up_to(n: int)") and "```" not in app.clipboard
+        await send(app, pilot, "/copy", wait=False)
+        await pilot.pause()
+        assert app.clipboard.startswith("Here is a small, **fast** prime sieve")
+        await send(app, pilot, "/copy code 9", wait=False)
+        await pilot.pause()
+        assert any("has 1 code block" in n.message for n in app._notifications)

@@ -273,3 +273,14 @@ async def test_read_timeout_is_a_plain_timeout(paced_server):
     client = ResponsesClient(paced_server.base_url, API_KEY, max_retries=0, timeout=httpx.Timeout(5.0, read=0.3))
     turn, _, _ = await run(paced_server, "stall", client=client)
     assert turn.error["kind"] == "TimeoutError_" and "No data from" in turn.error["message"]
+
+
+async def test_an_unexpected_failure_inside_the_turn_ends_it_cleanly(server, monkeypatch):
+    from chatui import turn as turn_module
+
+    def explode(self, event):
+        raise KeyError("boom")
+
+    monkeypatch.setattr(turn_module.TurnAccumulator, "apply", explode)
+    turn, _, _ = await run(server, "chatui-demo")
+    assert turn.status is Status.FAILED and "could not handle" in turn.error["message"]
