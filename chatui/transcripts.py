@@ -177,6 +177,7 @@ class TranscriptStore:
         out: list[Summary] = []
         if not self.root.is_dir():
             return out
+        self._sweep_temp_files()
         for path in self.root.glob("*.json"):
             try:
                 data = json.loads(path.read_bytes())
@@ -192,6 +193,16 @@ class TranscriptStore:
                 self.problems.append(f"{path.name}: {exc}")
         out.sort(key=lambda s: s.updated_at, reverse=True)
         return out
+
+    def _sweep_temp_files(self, older_than: float = 3600.0) -> None:
+        """Remove temp files an interrupted save left behind (never a live one)."""
+        cutoff = time.time() - older_than
+        for tmp in self.root.glob(".*.tmp"):
+            try:
+                if tmp.stat().st_mtime < cutoff:
+                    tmp.unlink()
+            except OSError:
+                pass
 
     def search(self, query: str, summaries: list[Summary] | None = None) -> list[Summary]:
         """Conversations whose title or text contains every word of ``query``."""

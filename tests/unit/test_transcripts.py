@@ -192,3 +192,15 @@ def test_cli_export_and_resume_errors(tmp_path):
     assert out.returncode == 0 and json.loads((tmp_path / "o.json").read_text())["id"] == "20261125-000000-abcdef"
     out = subprocess.run([sys.executable, "-m", "chatui", "export", "nope"], env=env, capture_output=True, text=True)
     assert out.returncode == 1 and "cannot read" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_stale_temp_files_are_swept_but_fresh_ones_kept(tmp_path):
+    store = TranscriptStore(tmp_path)
+    store.save(sample())
+    stale, fresh = tmp_path / ".x.json.abc.tmp", tmp_path / ".y.json.def.tmp"
+    stale.write_text("{")
+    fresh.write_text("{")
+    old = time.time() - 7200
+    os.utime(stale, (old, old))
+    assert len(store.summaries()) == 1 and not store.problems
+    assert not stale.exists() and fresh.exists()
