@@ -142,6 +142,18 @@ class BlockSplitter:
             self._joined = False
 
 
+def merge_code_chunks(blocks: list[Block]) -> list[Block]:
+    """Join the chunks of long code fences back into one block each."""
+    out: list[Block] = []
+    for block in blocks:
+        prev = out[-1] if out else None
+        if block.kind == "code" and block.joined and prev is not None and prev.kind == "code":
+            out[-1] = Block("code", prev.text + "\n" + block.text, prev.lang, prev.joined, block.closed_fence)
+        else:
+            out.append(block)
+    return out
+
+
 def split_all(text: str) -> list[Block]:
     """Split a whole document (for finished turns)."""
     splitter = BlockSplitter()

@@ -268,3 +268,20 @@ async def test_copy_answer_and_code_block(make_app):
         await send(app, pilot, "/copy code 9", wait=False)
         await pilot.pause()
         assert any("has 1 code block" in n.message for n in app._notifications)
+
+
+async def test_long_fence_is_highlighted_whole_after_streaming(make_app):
+    from chatui.blocks import merge_code_chunks
+
+    app = make_app("bulkcode-400-12000")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(app, pilot, "code")
+        body = app.query_one(AssistantMessage).body
+        await until(pilot, lambda: not any(b.joined for b in body.splitter.blocks if b.kind == "code"), what="the fence merge")
+        merged = merge_code_chunks(body.splitter.blocks)
+        assert len(body.splitter.blocks) == len(merged) and len(body._mv_spans) == len(merged)
+        fresh = type(body)(body.text)  # the same text rendered from scratch
+        await app.view.mount(fresh)
+        await pilot.pause()
+        fresh._ensure(body._mv_width)
+        assert [s.text for s in fresh._mv_committed] == [s.text for s in body._mv_committed]

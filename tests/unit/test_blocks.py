@@ -67,3 +67,11 @@ def test_close_fences():
     assert close_fences("a\n```py\nx") == "a\n```py\nx\n```"
     assert close_fences("a\n~~~~\nx\n~~~~") == "a\n~~~~\nx\n~~~~"
     assert close_fences("plain") == "plain"
+
+
+def test_merge_code_chunks_restores_whole_fences():
+    from chatui.blocks import merge_code_chunks
+
+    code = "\n".join(f"x{i}" for i in range(CODE_CHUNK * 2 + 3))
+    blocks = merge_code_chunks(split_all(f"intro\n\n```py\n{code}\n```\n\nafter"))
+    assert [b.kind for b in blocks] == ["md", "code", "md"] and blocks[1].text == code and blocks[1].lang == "py"

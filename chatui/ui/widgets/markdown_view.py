@@ -16,7 +16,7 @@ from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
-from chatui.blocks import Block, BlockSplitter
+from chatui.blocks import Block, BlockSplitter, merge_code_chunks
 
 CODE_THEME = "monokai"
 
@@ -81,9 +81,12 @@ class MarkdownView(Widget):
         self._mv_base = None
         self._mv_frame_style = None
         self._mv_styled: dict[int, Strip] = {}
+        self._mv_spans: list[tuple[int, int]] = []  # committed lines of each block
         if text:
             self.splitter.feed(text)
             self.splitter.close()
+            # finished text: long fences highlight as one piece from the start
+            self.splitter.blocks = merge_code_chunks(self.splitter.blocks)
             self._mv_closed = True
 
     # -- feeding ------------------------------------------------------------------
@@ -103,6 +106,7 @@ class MarkdownView(Widget):
         self.splitter.feed(text)
         self._mv_styled.clear()
         self._mv_committed = []
+        self._mv_spans = []
         self._mv_rendered_blocks = 0
         self._mv_dirty = True
 
@@ -114,6 +118,36 @@ class MarkdownView(Widget):
         self.flush()
         if self.is_mounted:
             self.refresh(layout=True)  # the stepped streaming height shrinks to the real one
+            if any(b.kind == "code" and b.joined for b in self.splitter.blocks):
+                # Long fences streamed in chunks, each highlighted on its own; once the
+                # answer is on screen, highlight each fence once as a whole.
+                self.set_timer(0.3, self._merge_fences)
+
+    def _merge_fences(self) -> None:
+        blocks = self.splitter.blocks
+        if not self._mv_width or len(self._mv_spans) != len(blocks):
+            return
+        groups: list[tuple[int, int]] = []
+        for index, block in enumerate(blocks):
+            if block.kind == "code" and block.joined and index and blocks[index - 1].kind == "code":
+                if groups and groups[-1][1] == index - 1:
+                    groups[-1] = (groups[-1][0], index)
+                else:
+                    groups.append((index - 1, index))
+        for first, last in reversed(groups):
+            merged = merge_code_chunks(blocks[first : last + 1])[0]
+            strips = self._render_block(merged, self._mv_width)
+            start, end = self._mv_spans[first][0], self._mv_spans[last][1]
+            self._mv_committed[start:end] = strips
+            shift = len(strips) - (end - start)
+            self._mv_spans[first : last + 1] = [(start, start + len(strips))]
+            for k in range(first + 1, len(self._mv_spans)):
+                a, b = self._mv_spans[k]
+                self._mv_spans[k] = (a + shift, b + shift)
+            blocks[first : last + 1] = [merged]
+        self._mv_rendered_blocks = len(blocks)
+        self._mv_styled.clear()
+        self.refresh(layout=True)
 
     # -- rendering ----------------------------------------------------------------
     def _render_block(self, block: Block, width: int) -> list[Strip]:
@@ -142,7 +176,9 @@ class MarkdownView(Widget):
     def _append_block(self, block: Block, width: int, first: bool) -> None:
         if not first and not block.joined:
             self._mv_committed.append(Strip([Segment(" " * width)], width))
+        start = len(self._mv_committed)
         self._mv_committed.extend(self._render_block(block, width))
+        self._mv_spans.append((start, len(self._mv_committed)))
 
     def _ensure(self, width: int) -> None:
         """Render whatever is not rendered at ``width``."""
@@ -152,6 +188,7 @@ class MarkdownView(Widget):
             self._mv_width = width
             self._mv_styled.clear()
             self._mv_committed = []
+            self._mv_spans = []
             self._mv_rendered_blocks = 0
             self._mv_dirty = True
         blocks = self.splitter.blocks
