@@ -109,6 +109,7 @@ class ChatApp(App[None]):
 
     # -- layout ----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        """Header, conversation with side panes, prompt, footer."""
         yield TopBar(id="topbar")
         with Horizontal(id="main"):
             yield ConversationView(id="conversation")
@@ -120,21 +121,26 @@ class ChatApp(App[None]):
 
     @property
     def view(self) -> ConversationView:
+        """The conversation view."""
         return self.query_one(ConversationView)
 
     @property
     def prompt(self) -> PromptArea:
+        """The prompt."""
         return self.query_one(PromptArea)
 
     @property
     def reasoning(self) -> ReasoningPane:
+        """The reasoning pane."""
         return self.query_one(ReasoningPane)
 
     @property
     def usage(self) -> UsagePane:
+        """The usage pane."""
         return self.query_one(UsagePane)
 
     def on_mount(self) -> None:
+        """Apply preferences, show any loaded conversation, focus the prompt."""
         self.prompt.border_title = "Message · enter send · ctrl+j newline"
         show_reasoning, show_usage = self._pane_prefs
         narrow = self.size.width < NARROW
@@ -379,6 +385,7 @@ class ChatApp(App[None]):
             self.notify(str(exc), title=f"/{command.name}", severity="warning", markup=False)
 
     def cmd_model(self, arg: str) -> None:
+        """/model: Switch the model for the next turn (no name: open the picker)."""
         if arg:
             self.set_model(arg)
         else:
@@ -397,6 +404,7 @@ class ChatApp(App[None]):
         self._save()
 
     def cmd_models(self, arg: str) -> None:
+        """/models: List the gateway's models."""
         self._list_models_note()
 
     @work(group="models")
@@ -434,6 +442,7 @@ class ChatApp(App[None]):
                 self.notify(str(exc), severity="warning", markup=False)
 
     def cmd_new(self, arg: str) -> None:
+        """/new: Start a new conversation."""
         self.action_new()
 
     def action_new(self) -> None:
@@ -452,11 +461,13 @@ class ChatApp(App[None]):
         self.prompt.focus()
 
     def cmd_system(self, arg: str) -> None:
+        """/system: Set the instructions (system prompt); no text clears them."""
         self.settings.instructions = arg or None
         self.view.add_note(f"Instructions set: {arg}" if arg else "Instructions cleared.", "note")
         self._save()
 
     def cmd_set(self, arg: str) -> None:
+        """/set: Set temperature, top_p, max_output_tokens, effort, summary, replay."""
         name, _, value = arg.partition(" ")
         if not value.strip() and name.lower() not in ("",):
             raise ValueError(f"Usage: /set {name or 'NAME'} VALUE  (VALUE 'off' clears it)")
@@ -465,6 +476,7 @@ class ChatApp(App[None]):
         self._save()
 
     def cmd_retry(self, arg: str) -> None:
+        """/retry: Send the last prompt again (replaces the last answer)."""
         if self.streaming is not None:
             self.notify("Wait for the answer to finish or stop it first (escape).", severity="warning", markup=False)
             return
@@ -478,6 +490,7 @@ class ChatApp(App[None]):
         self.send(last.user_text)
 
     def cmd_edit(self, arg: str) -> None:
+        """/edit: Put the last prompt back into the input."""
         if not self.conversation.turns:
             self.notify("No earlier prompt to edit.", markup=False)
             return
@@ -485,6 +498,7 @@ class ChatApp(App[None]):
         self.prompt.focus()
 
     def cmd_copy(self, arg: str) -> None:
+        """/copy: Copy the last answer, or its Nth code block."""
         answers = [t for t in self.conversation.turns if t.answer]
         if not answers:
             self.notify("No answer to copy yet.", markup=False)
@@ -505,6 +519,7 @@ class ChatApp(App[None]):
         self.notify(f"Copied {len(text):,} characters.", markup=False)
 
     def cmd_save(self, arg: str) -> None:
+        """/save: Save the conversation now."""
         self.action_save()
 
     def action_save(self) -> None:
@@ -525,6 +540,7 @@ class ChatApp(App[None]):
             return None
 
     def cmd_export(self, arg: str) -> None:
+        """/export: Export the conversation as Markdown or JSON."""
         from chatui import export
 
         parts = arg.split(maxsplit=1)
@@ -541,6 +557,7 @@ class ChatApp(App[None]):
         self.notify(f"Exported to {path}", markup=False)
 
     def cmd_history(self, arg: str) -> None:
+        """/history: Browse saved conversations."""
         self.action_history()
 
     def action_history(self) -> None:
@@ -573,6 +590,7 @@ class ChatApp(App[None]):
         self.refresh_header()
 
     def cmd_help(self, arg: str) -> None:
+        """/help: Show keys and commands."""
         self.action_help()
 
     def action_help(self) -> None:
@@ -582,9 +600,11 @@ class ChatApp(App[None]):
         self.push_screen(HelpScreen())
 
     def cmd_quit(self, arg: str) -> None:
+        """/quit: Quit chatui."""
         self.exit()
 
     async def on_unmount(self) -> None:
+        """Close the connection pool and any demo server started from setup."""
         if self._client is not None:
             await self._client.aclose()
         if self._demo_server is not None:

@@ -136,12 +136,15 @@ class HistoryScreen(ModalScreen[Conversation | None]):
             self.notify(str(exc), severity="error", markup=False)
 
     def action_down(self) -> None:
+        """Move the highlight down while typing in the search box."""
         self.query_one(OptionList).action_cursor_down()
 
     def action_up(self) -> None:
+        """Move the highlight up while typing in the search box."""
         self.query_one(OptionList).action_cursor_up()
 
     def action_delete(self) -> None:
+        """Delete the highlighted conversation, after asking."""
         summary = self._current()
         if summary is None:
             return
@@ -155,6 +158,7 @@ class HistoryScreen(ModalScreen[Conversation | None]):
         self.app.push_screen(ConfirmDelete(summary.title), done)
 
     def action_rename(self) -> None:
+        """Rename the highlighted conversation."""
         summary = self._current()
         if summary is None:
             return

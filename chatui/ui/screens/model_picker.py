@@ -65,7 +65,9 @@ class ModelPicker(ModalScreen[str | None]):
         self.dismiss(event.option.id)
 
     def action_down(self) -> None:
+        """Move the highlight down while typing in the filter."""
         self.query_one(OptionList).action_cursor_down()
 
     def action_up(self) -> None:
+        """Move the highlight up while typing in the filter."""
         self.query_one(OptionList).action_cursor_up()
