@@ -28,7 +28,7 @@ from chatui.ui.widgets.panes import ReasoningPane, UsagePane
 from chatui.ui.widgets.prompt import PromptArea
 from chatui.ui.widgets.topbar import TopBar
 
-FRAME_RATE = 20  # repaints per second while streaming: paced to the screen, not to deltas
+FRAME_RATE = 15  # repaints per second while streaming: paced to the screen, not to the deltas
 NARROW = 100  # below this many columns the side panes start hidden
 
 
@@ -303,10 +303,11 @@ class ChatApp(App[None]):
         if self.reasoning.display and self.reasoning.turn_id == turn.id:
             self.reasoning.flush()
         now = time.monotonic()
-        if self.usage.display and now - self._live_shown >= 0.5:
-            # a live count twice a second: the table changes layout, so not every frame
+        if self.usage.display and now - self._live_shown >= 1.0:
+            # a live count once a second; only the first adds a row, the rest need no relayout
+            first = not self._live_shown
             self._live_shown = now
-            self.usage.show(turn, self.conversation.usage_total(), live_chars=self._live_chars)
+            self.usage.show(turn, self.conversation.usage_total(), live_chars=self._live_chars, layout=first)
         if follow:
             view.scroll_end(animate=False, immediate=False)
 

@@ -56,7 +56,8 @@ def tmux_start(command: str, env: dict[str, str], needle: str, key: str | None, 
     session = f"chatui-bench-{os.getpid()}-{time.monotonic_ns()}"
     exports = " ".join(f"{k}={v}" for k, v in env.items())
     t0 = time.perf_counter()
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", f"env {exports} {command}"], check=True)
+    # -u PYTHONDONTWRITEBYTECODE: measure with compiled bytecode, as an installed chatui runs
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", f"env -u PYTHONDONTWRITEBYTECODE {exports} {command}"], check=True)
     try:
         first = None
         deadline = t0 + timeout

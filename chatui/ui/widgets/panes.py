@@ -59,8 +59,8 @@ class UsagePane(Static):
         super().__init__(**kwargs)
         self.border_title = "Usage"
 
-    def show(self, turn: Turn | None, session: Usage, live_chars: int | None = None) -> None:
-        """Render the table for ``turn`` and the session totals."""
+    def show(self, turn: Turn | None, session: Usage, live_chars: int | None = None, *, layout: bool = True) -> None:
+        """Render the table for ``turn`` and the session totals (``layout=False``: same rows as before)."""
         table = Table.grid(padding=(0, 1), expand=True)
         table.add_column(style="dim")
         table.add_column(justify="right")
@@ -82,4 +82,4 @@ class UsagePane(Static):
         table.add_row("tokens/s", tps, "")
         if live_chars is not None:
             table.add_row("streaming", f"{live_chars:,} chars", "")
-        self.update(table)
+        self.update(table, layout=layout)
