@@ -272,7 +272,6 @@ class ChatApp(App[None]):
     async def _run_turn(self, turn: Turn, widget: AssistantMessage) -> None:
         from chatui.chat import stream_turn
 
-        view = self.view
         body = widget.body
         reasoning = self.reasoning
         self._pacer = self.set_interval(1 / FRAME_RATE, self._flush)
