@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import aclosing
 
-from chatui import events as ev
 from chatui.client import ResponsesClient
 from chatui.conversation import Conversation, Turn
 from chatui.errors import BadRequest, ChatError, NotFound, ProtocolError, StreamCut
@@ -73,7 +73,5 @@ async def stream_turn(client: ResponsesClient, conversation: Conversation, turn:
         if acc.status is Status.STREAMING:
             acc.cancel()
         turn.apply_outcome(acc.outcome())
-        conversation.updated_at = turn.created_at if not turn.timings.total else turn.created_at + turn.timings.total
+        conversation.updated_at = time.time()
 
-
-__all__ = ["stream_turn", "ev"]

@@ -85,7 +85,6 @@ class ChatApp(App[None]):
         self.streaming: tuple[Turn, AssistantMessage] | None = None
         self._pacer = None
         self._pane_prefs = (show_reasoning, show_usage)
-        self.turns_by_id: dict[str, Turn] = {t.id: t for t in conversation.turns}
 
     @property
     def client(self) -> Any:
@@ -260,7 +259,6 @@ class ChatApp(App[None]):
             self.notify("No API key: set CHATUI_API_KEY and restart, or run chatui --demo.", title="Cannot send", severity="error", markup=False)
             return
         turn = self.conversation.start_turn(text)
-        self.turns_by_id[turn.id] = turn
         widget = self.view.add_turn(turn)
         self.refresh_header()
         self.reasoning.show_turn(turn, streaming=True)
@@ -340,7 +338,7 @@ class ChatApp(App[None]):
     # -- panes -------------------------------------------------------------------------------
     @on(TurnSelected)
     def _selected(self, event: TurnSelected) -> None:
-        turn = self.turns_by_id.get(event.turn_id)
+        turn = next((t for t in self.conversation.turns if t.id == event.turn_id), None)
         if turn is None or (self.streaming and self.streaming[0] is turn):
             return
         self.reasoning.show_turn(turn)
@@ -453,7 +451,6 @@ class ChatApp(App[None]):
         settings = Settings.from_dict(self.settings.to_dict())
         self.conversation = Conversation(settings, self.base_url)
         self.settings = settings
-        self.turns_by_id = {}
         self.view.clear_turns()
         self.reasoning.show_turn(None)
         self.usage.show(None, self.conversation.usage_total())
@@ -485,7 +482,6 @@ class ChatApp(App[None]):
             return
         last = self.conversation.turns[-1]
         self.conversation.remove_turn(last)
-        self.turns_by_id.pop(last.id, None)
         self.view.remove_turn(last)
         self.send(last.user_text)
 
@@ -581,7 +577,6 @@ class ChatApp(App[None]):
         conversation.gateway = self.base_url if conversation.gateway != self.base_url else conversation.gateway
         self.conversation = conversation
         self.settings = conversation.settings
-        self.turns_by_id = {t.id: t for t in conversation.turns}
         self.view.load(conversation.turns)
         self.prompt.sent = [t.user_text for t in conversation.turns]
         last = conversation.turns[-1] if conversation.turns else None
