@@ -59,7 +59,9 @@ async def stream_turn(client: ResponsesClient, conversation: Conversation, turn:
                     acc = TurnAccumulator()
                     continue
                 if acc.status is Status.STREAMING:
-                    acc._finish(Status.FAILED if not isinstance(error, StreamCut) else Status.CUT, error)
+                    # a transport failure after content arrived is a cut answer, not a refusal
+                    cut = isinstance(error, StreamCut) or (acc.content_started and error.status is None)
+                    acc._finish(Status.CUT if cut else Status.FAILED, error)
                 break
         if acc.status is Status.STREAMING:
             acc.finish_cut(StreamCut("The stream ended before the answer was finished; the part that arrived is kept."))

@@ -353,6 +353,14 @@ def stall(req, state, model):
     return _stream(b.completed())
 
 
+def stall_midway(req, state, model):
+    """Some text, then 30 s of silence: a timeout after content must not be retried."""
+    b = StreamBuilder(model, req).start()
+    b.message(["Some ", "text", " and then"], finish=False)
+    b.emit("response.output_text.delta", 30.0, item_id="msg_demo0000", output_index=0, content_index=0, delta=" late", logprobs=[])
+    return _stream(b.completed())
+
+
 def slow(req, state, model):
     """One delta every 50 ms for ~10 s: long enough to cancel."""
     b = StreamBuilder(model, req).start()
@@ -523,6 +531,7 @@ SCENARIOS: dict[str, Callable[[dict[str, Any], dict[str, Any], str], Reply]] = {
     "steady": steady,
     "slow": slow,
     "stall": stall,
+    "stall-midway": stall_midway,
     "fail-midstream": fail_midstream,
     "error-event": error_event,
     "drop": drop,

@@ -284,3 +284,12 @@ async def test_an_unexpected_failure_inside_the_turn_ends_it_cleanly(server, mon
     monkeypatch.setattr(turn_module.TurnAccumulator, "apply", explode)
     turn, _, _ = await run(server, "chatui-demo")
     assert turn.status is Status.FAILED and "could not handle" in turn.error["message"]
+
+
+async def test_timeout_after_content_is_a_cut_and_not_retried(paced_server):
+    import httpx
+
+    client = ResponsesClient(paced_server.base_url, API_KEY, max_retries=2, timeout=httpx.Timeout(5.0, read=0.4), sleep=_no_sleep)
+    turn, _, _ = await run(paced_server, "stall-midway", client=client)
+    assert turn.status is Status.CUT and turn.answer == "Some text and then"
+    assert turn.error["kind"] == "TimeoutError_" and len(paced_server.posts()) == 1
