@@ -39,11 +39,15 @@ def main(argv: list[str] | None = None) -> int:
     return _run_app(opts)
 
 
-def _store(enabled: bool = True):
+def _store(enabled: bool = True, *, demo: bool = False):
     from chatui.paths import conversations_dir
     from chatui.transcripts import TranscriptStore
 
-    return TranscriptStore(conversations_dir()) if enabled else None
+    if not enabled:
+        return None
+    if demo:
+        return TranscriptStore.temporary()  # demo chats never mix with real ones
+    return TranscriptStore(conversations_dir())
 
 
 def _effective(profile: str | None = None, base_url: str | None = None, model: str | None = None):
@@ -69,7 +73,7 @@ def _run_app(opts: argparse.Namespace) -> int:
         settings.model = model
     else:
         base_url, key, model = eff.base_url, eff.api_key, eff.model
-    store = _store(not opts.no_save)
+    store = _store(not opts.no_save, demo=opts.demo)
     conversation = None
     if opts.resume is not None:
         if store is None:

@@ -117,6 +117,11 @@ class TranscriptStore:
         self.root = Path(root)
         self.problems: list[str] = []
 
+    @classmethod
+    def temporary(cls) -> TranscriptStore:
+        """A store in a fresh temporary directory (for the demo)."""
+        return cls(Path(tempfile.mkdtemp(prefix="chatui-demo-")) / "conversations")
+
     def path_for(self, conv_id: str) -> Path:
         """The file of a conversation id."""
         safe = "".join(c for c in conv_id if c.isalnum() or c in "-_.")

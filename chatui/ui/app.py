@@ -192,6 +192,8 @@ class ChatApp(App[None]):
             from chatui.demo import ScriptedServer
 
             self._demo_server = ScriptedServer(pace=1.0).start()
+            if self.store is not None:
+                self.store = type(self.store).temporary()  # keep demo chats out of the real history
             self.configure_gateway(self._demo_server.base_url, "demo", DEMO_MODEL, demo=True)
             self.view.add_note("Demo mode: answers come from chatui's built-in scripted server on 127.0.0.1.", "note demo")
             return

@@ -89,3 +89,14 @@ async def test_config_theme_and_panes_apply(server, store, tmp_path):
         await pilot.pause()
         assert app.theme == "nord"
         assert app.reasoning.display and not app.usage.display
+
+
+async def test_demo_from_setup_keeps_real_history_clean(store):
+    app = first_run_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: type(app.screen).__name__ == "SetupScreen")
+        await pilot.click("#setup-demo")
+        await until(pilot, lambda: app.demo)
+        await send(app, pilot, "hello demo")
+        assert app.store is not store and app.store.summaries()
+    assert not store.summaries()
