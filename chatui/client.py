@@ -28,7 +28,7 @@ from chatui.errors import (
     error_for_status,
     redact,
 )
-from chatui.sse import FrameDecoder, FrameTooLarge, StreamStats, aiter_frames
+from chatui.sse import Frame, FrameDecoder, FrameTooLarge, StreamStats, aiter_frames
 
 _RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524, 529})
 _CONTENT = (ev.Delta, ev.TextDone)
@@ -221,7 +221,7 @@ class ResponsesClient:
             phase = "stream" if stats.bytes else "connect"
             raise self._transport_error(exc, phase) from None
 
-    async def _non_sse_frames(self, response: httpx.Response, stats: StreamStats) -> AsyncIterator[Any]:
+    async def _non_sse_frames(self, response: httpx.Response, stats: StreamStats) -> AsyncIterator[Frame]:
         """A 200 that is not an event stream: a whole Response, an error, or unlabelled SSE."""
         raw = b""
         async for chunk in response.aiter_bytes():
@@ -301,10 +301,8 @@ def parse_model_list(data: Any) -> list[str]:
     return sorted(set(ids))
 
 
-def _frames_from_response_object(data: dict[str, Any]) -> list[Any]:
+def _frames_from_response_object(data: dict[str, Any]) -> list[Frame]:
     """Turn a non-streamed JSON body into frames the stream parser understands."""
-    from chatui.sse import Frame
-
     if data.get("object") == "response" or "output" in data or data.get("status") in ("completed", "incomplete", "failed"):
         frames = []
         for index, item in enumerate(data.get("output") or ()):

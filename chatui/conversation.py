@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import time
 import uuid
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from chatui.defaults import REASONING_EFFORTS, REASONING_SUMMARIES
@@ -289,12 +289,13 @@ class Conversation:
         self.updated_at = time.time()
         return turn
 
+    def _replay_allowed(self, model: str, gateway: str) -> bool:
+        return self.settings.replay_reasoning and (model, gateway) not in self.replay_blocked
+
     def history(self, before: int, *, text_only: bool = False) -> tuple[list[dict[str, Any]], bool]:
         """Input items for turns ``[0, before)`` and whether any were replayed in full."""
         model, gateway = self.settings.model, self.gateway
-        allow_full = (
-            not text_only and self.settings.replay_reasoning and (model, gateway) not in self.replay_blocked
-        )
+        allow_full = not text_only and self._replay_allowed(model, gateway)
         # Full replay only for the unbroken tail of turns by this same model and gateway.
         tail_start = before
         while tail_start > 0:
@@ -324,7 +325,7 @@ class Conversation:
         items.append(user_item(turn.user_text))
         body: dict[str, Any] = {"model": turn.model, "input": items}
         body.update(self.settings.request_params())
-        if not text_only and self.settings.replay_reasoning and (turn.model, turn.gateway) not in self.replay_blocked:
+        if not text_only and self._replay_allowed(turn.model, turn.gateway):
             # Ask for the encrypted reasoning so the next turn can replay it statelessly.
             body.setdefault("store", False)
             include = list(body.get("include") or [])

@@ -252,8 +252,8 @@ def _prompt(request: dict[str, Any]) -> str:
     return ""
 
 
-def _error(status: int, message: str, etype: str = "invalid_request_error", code: Any = None, headers: dict[str, str] | None = None, **extra: Any) -> Reply:
-    body = {"error": {"message": message, "type": etype, "param": None, "code": code}, **extra}
+def _error(status: int, message: str, etype: str = "invalid_request_error", code: Any = None, headers: dict[str, str] | None = None, param: str | None = None) -> Reply:
+    body = {"error": {"message": message, "type": etype, "param": param, "code": code}}
     return Reply(status, {"Content-Type": "application/json", **(headers or {})}, json.dumps(body).encode())
 
 
@@ -305,7 +305,7 @@ def strict_history(req, state, model):
     """Rejects any replayed reasoning item with a 400, like OpenAI with a foreign id."""
     for i, item in enumerate(req.get("input") or []):
         if isinstance(item, dict) and item.get("type") == "reasoning":
-            return _error(400, f"Item 'rs_x' of type 'reasoning' was provided without its required following item.", param=f"input[{i}]")
+            return _error(400, "Item 'rs_x' of type 'reasoning' was provided without its required following item.", param=f"input[{i}]")
     if "include" in req:
         return _error(400, "Unknown parameter: 'include'.", code="unknown_parameter")
     return replay(req, state, model)

@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 from typing import Any, Iterable
 
-from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -30,6 +29,10 @@ from chatui.ui.widgets.topbar import TopBar
 
 FRAME_RATE = 15  # repaints per second while streaming: paced to the screen, not to the deltas
 NARROW = 100  # below this many columns the side panes start hidden
+DEMO_NOTE = (
+    "Demo mode: answers come from chatui's built-in scripted server on 127.0.0.1 — nothing leaves this machine. "
+    "Ask anything; try 'show me some code', 'a table', or write in 中文."
+)
 
 
 class ChatApp(App[None]):
@@ -160,7 +163,7 @@ class ChatApp(App[None]):
             self.usage.show(last, self.conversation.usage_total())
             self.reasoning.show_turn(last)
         elif self.demo:
-            self.view.add_note("Demo mode: answers come from chatui's built-in scripted server on 127.0.0.1 — nothing leaves this machine. Ask anything; try 'show me some code', 'a table', or write in 中文.", "note demo")
+            self.view.add_note(DEMO_NOTE, "note demo")
         if not self._key and not self.demo and (self.profile is None or self.profile.requires_key):
             self.view.add_note(
                 "No API key is set. Set CHATUI_API_KEY (or AIHUBMIX_API_KEY / OPENAI_API_KEY) and restart, "
@@ -195,15 +198,11 @@ class ChatApp(App[None]):
             if self.store is not None:
                 self.store = type(self.store).temporary()  # keep demo chats out of the real history
             self.configure_gateway(self._demo_server.base_url, "demo", DEMO_MODEL, demo=True)
-            self.view.add_note("Demo mode: answers come from chatui's built-in scripted server on 127.0.0.1.", "note demo")
+            self.view.add_note(DEMO_NOTE, "note demo")
             return
         from chatui import config
 
-        try:
-            profiles = config.load().profiles
-        except config.ConfigError:
-            profiles = dict(config.BUILTIN_PROFILES)
-        prof = profiles.get(result.profile) or config.BUILTIN_PROFILES[config.DEFAULT_PROFILE]
+        prof = result.profile
         if result.save and result.key:
             try:
                 path = config.write_key_file(prof.key_path(), result.key)

@@ -20,10 +20,3 @@ class TurnSelected(Message):
         super().__init__()
         self.turn_id = turn_id
 
-
-class ModelChosen(Message):
-    """The model picker returned a model id."""
-
-    def __init__(self, model: str) -> None:
-        super().__init__()
-        self.model = model

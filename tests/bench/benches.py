@@ -172,7 +172,7 @@ async def typing(model: str = "steady-1000-6") -> dict:
         app.prompt.load_text("go")
         await pilot.press("enter")
         await _until(pilot, lambda: app.streaming is not None and len(app.streaming[1].body.text) > 2000)
-        for i in range(80):
+        for _ in range(80):
             before = len(app.prompt.text)
             t0 = time.perf_counter()
             app.post_message(events.Key("x", "x"))  # as the terminal driver delivers a key

@@ -9,7 +9,7 @@ import pytest
 from chatui.chat import stream_turn
 from chatui.client import ResponsesClient
 from chatui.conversation import Conversation, Settings
-from chatui.errors import AuthError, NotFound
+from chatui.errors import AuthError
 from chatui.turn import Status
 from tests.conftest import API_KEY, wait_for
 

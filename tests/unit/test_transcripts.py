@@ -145,7 +145,7 @@ WRITER = textwrap.dedent(
 
 def test_sigkill_at_random_moments_leaves_only_valid_files(tmp_path):
     rng = random.Random(1234)
-    for round_ in range(25):
+    for _ in range(25):
         proc = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path)], stdout=subprocess.PIPE, text=True)
         assert proc.stdout.readline().strip() == "ready"
         time.sleep(rng.uniform(0.0, 0.25))  # a random moment to kill at: the point of the test, not synchronisation

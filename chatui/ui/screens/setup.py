@@ -18,7 +18,7 @@ from chatui.config import Profile
 class SetupResult:
     """What the user chose."""
 
-    profile: str
+    profile: Profile | None  # None when the demo was chosen
     base_url: str
     key: str | None
     save: bool
@@ -78,8 +78,8 @@ class SetupScreen(ModalScreen[SetupResult | None]):
             error.update(Text("Paste a key, choose a gateway that needs none (ollama), or try the demo.", style="bold red"))
             return
         save = self.query_one("#save-file", RadioButton).value
-        self.dismiss(SetupResult(name, url, key, bool(save and key)))
+        self.dismiss(SetupResult(prof, url, key, bool(save and key)))
 
     @on(Button.Pressed, "#setup-demo")
     def _demo(self) -> None:
-        self.dismiss(SetupResult(self.current, "", None, False, demo=True))
+        self.dismiss(SetupResult(None, "", None, False, demo=True))

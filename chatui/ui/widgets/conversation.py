@@ -171,12 +171,10 @@ class ConversationView(VerticalScroll):
 
     def remove_turn(self, turn: Turn) -> None:
         """Remove a turn's widgets (retry replaces the last turn)."""
-        answer = self.assistant.pop(turn.id, None)
+        self.assistant.pop(turn.id, None)
         for child in list(self.children):
             if getattr(child, "turn", None) is turn:
                 child.remove()
-        if answer is not None and answer.is_mounted:
-            answer.remove()
 
     def add_note(self, text: str, classes: str = "note") -> None:
         """A system note in the flow (help, model switch, errors not tied to a turn)."""
