@@ -14,14 +14,22 @@ def _main_parser() -> argparse.ArgumentParser:
         description="A terminal chat client for Responses-API gateways (AIHubMix, OpenAI, OpenRouter, Ollama, vLLM, ...).",
         epilog="Other commands: 'chatui export ID [--format md|json] [-o FILE]', 'chatui models', "
         "'chatui config [init]'. The API key comes from CHATUI_API_KEY, then the profile's variable "
-        "(AIHUBMIX_API_KEY, then OPENAI_API_KEY for the default profile), then its key file.",
+        "(AIHUBMIX_API_KEY, then OPENAI_API_KEY for the default profile), then its key file. "
+        "Examples: chatui -p 'why is the sky blue?'  ·  cat notes.md | chatui -p 'summarise this'  ·  "
+        "chatui -c -p 'and in French?'",
     )
     p.add_argument("--profile", help="a gateway profile: aihubmix (default), openai, openrouter, ollama, or one of yours")
     p.add_argument("--base-url", help=f"the gateway's base URL (default {defaults.DEFAULT_BASE_URL})")
     p.add_argument("--model", help=f"the model for the first turn (default {defaults.DEFAULT_MODEL})")
     p.add_argument("--demo", action="store_true", help="run offline against the built-in scripted server")
     p.add_argument("--resume", nargs="?", const="", metavar="ID|PATH", help="continue the latest conversation, or a given one")
+    p.add_argument("-c", "--continue", dest="cont", action="store_true", help="continue the latest conversation (same as --resume)")
     p.add_argument("--no-save", action="store_true", help="do not write transcripts for this session")
+    out = p.add_argument_group("without the UI")
+    out.add_argument("-p", "--print", dest="prompt", metavar="PROMPT", help="send PROMPT, print the answer and exit ('-': read the prompt from stdin; piped stdin is added to PROMPT)")
+    out.add_argument("--json", action="store_true", help="with -p: print one JSON object for the finished turn")
+    out.add_argument("--reasoning", action="store_true", help="with -p: stream the reasoning to stderr")
+    out.add_argument("--usage", action="store_true", help="with -p: print the token counts to stderr")
     p.add_argument("--version", action="version", version=f"chatui {__version__}")
     return p
 
@@ -35,7 +43,16 @@ def main(argv: list[str] | None = None) -> int:
         return _models(args[1:])
     if args and args[0] == "config":
         return _config(args[1:])
-    opts = _main_parser().parse_args(args)
+    parser = _main_parser()
+    opts = parser.parse_args(args)
+    if opts.prompt is None and (opts.json or opts.reasoning or opts.usage):
+        parser.error("--json, --reasoning and --usage go with -p PROMPT")
+    if opts.cont and opts.resume not in (None, ""):
+        parser.error("use either -c or --resume ID")
+    if opts.cont:
+        opts.resume = ""
+    if opts.prompt is not None:
+        return _print(opts)
     return _run_app(opts)
 
 
@@ -45,9 +62,7 @@ def _store(enabled: bool = True, *, demo: bool = False):
 
     if not enabled:
         return None
-    if demo:
-        return TranscriptStore.temporary()  # demo chats never mix with real ones
-    return TranscriptStore(conversations_dir())
+    return TranscriptStore(conversations_dir(demo=demo))  # the demo keeps its own history
 
 
 def _effective(profile: str | None = None, base_url: str | None = None, model: str | None = None):
@@ -61,8 +76,18 @@ def _effective(profile: str | None = None, base_url: str | None = None, model: s
         raise SystemExit(2) from None
 
 
-def _run_app(opts: argparse.Namespace) -> int:
-    eff = _effective(opts.profile, opts.base_url, opts.model)
+class _Stop(Exception):
+    """A plain message and an exit code, before anything ran."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _open_session(opts: argparse.Namespace, eff):
+    """The session the options ask for, and the demo server it needs (if any)."""
+    from chatui.session import make_session
+
     server = None
     settings = eff.settings()
     if opts.demo:
@@ -70,55 +95,109 @@ def _run_app(opts: argparse.Namespace) -> int:
 
         server = ScriptedServer(pace=1.0).start()
         base_url, key, model = server.base_url, "demo", opts.model or defaults.DEMO_MODEL
-        settings.model = model
     else:
         base_url, key, model = eff.base_url, eff.api_key, eff.model
     store = _store(not opts.no_save, demo=opts.demo)
     conversation = None
-    if opts.resume is not None:
-        if store is None:
-            print("chatui: --resume needs transcripts (drop --no-save).", file=sys.stderr)
-            return 2
-        from chatui.transcripts import TranscriptError
+    try:
+        if opts.resume is not None:
+            conversation = _resumed(store, opts.resume)
+            if opts.model:
+                conversation.settings.model = opts.model
+            conversation.gateway = base_url
+    except _Stop:
+        if server is not None:
+            server.stop()
+        raise
+    session = make_session(base_url=base_url, api_key=key, model=model, demo=opts.demo, profile=eff.profile, settings=settings, conversation=conversation, store=store)
+    return session, server
 
-        try:
-            if opts.resume == "":
-                latest = store.latest()
-                if latest is None:
-                    print("chatui: no saved conversation to resume.", file=sys.stderr)
-                    return 1
-                conversation = store.load(latest.path)
-            else:
-                conversation = store.load(opts.resume)
-        except TranscriptError as exc:
-            print(f"chatui: {exc}", file=sys.stderr)
-            return 1
-        if opts.model:
-            conversation.settings.model = opts.model
-        conversation.gateway = base_url
 
-    from chatui.ui.app import ChatApp
+def _resumed(store, ref: str):
+    from chatui.transcripts import TranscriptError
 
-    app = ChatApp(
-        base_url=base_url,
-        api_key=key,
-        model=model,
-        demo=opts.demo,
-        settings=settings,
-        conversation=conversation,
-        store=store,
-        show_reasoning=eff.ui.show_reasoning,
-        show_usage=eff.ui.show_usage,
-        theme=eff.ui.theme,
-        profile=eff.profile,
-        needs_setup=eff.needs_key and not opts.demo,
-    )
+    if store is None:
+        raise _Stop("--resume and -c need transcripts (drop --no-save).", 2)
+    try:
+        if ref == "":
+            latest = store.latest()
+            if latest is None:
+                raise _Stop("no saved conversation to continue.", 1)
+            return store.load(latest.path)
+        return store.load(ref)
+    except TranscriptError as exc:
+        raise _Stop(str(exc), 1) from None
+
+
+def _run_app(opts: argparse.Namespace) -> int:
+    eff = _effective(opts.profile, opts.base_url, opts.model)
+    try:
+        session, server = _open_session(opts, eff)
+    except _Stop as stop:
+        print(f"chatui: {stop}", file=sys.stderr)
+        return stop.code
+    from chatui.ui.factory import make_app
+
+    app = make_app(session, prefs=eff.ui, needs_setup=eff.needs_key and not opts.demo)
     try:
         app.run()
     finally:
         if server is not None:
             server.stop()
     return 0
+
+
+def _read_prompt(opts: argparse.Namespace) -> str:
+    """-p's prompt: the argument, with piped stdin before it ('-': stdin alone)."""
+    stdin = sys.stdin
+    piped = stdin is not None and not stdin.closed and not stdin.isatty()
+    if opts.prompt == "-":
+        if not piped:
+            raise _Stop("-p - reads the prompt from stdin, but stdin is a terminal.", 2)
+        return stdin.read()
+    extra = stdin.read() if piped else ""
+    if extra.strip():
+        return f"{extra.rstrip()}\n\n{opts.prompt}"
+    return opts.prompt
+
+
+def _print(opts: argparse.Namespace) -> int:
+    import asyncio
+
+    from chatui.printer import PrintOptions, print_turn
+
+    eff = _effective(opts.profile, opts.base_url, opts.model)
+    if eff.needs_key and not opts.demo:
+        names = " or ".join(("CHATUI_API_KEY", *eff.profile.key_env))
+        print(f"chatui: no API key for the '{eff.profile.name}' profile: set {names}, run 'chatui' once to store one, or use --demo.", file=sys.stderr)
+        return 2
+    try:
+        prompt = _read_prompt(opts)
+        if not prompt.strip():
+            raise _Stop("the prompt is empty.", 2)
+        session, server = _open_session(opts, eff)
+    except _Stop as stop:
+        print(f"chatui: {stop}", file=sys.stderr)
+        return stop.code
+    render = sys.stdout.isatty() and not opts.json
+    options = PrintOptions(as_json=opts.json, reasoning=opts.reasoning, usage=opts.usage, render=render)
+
+    async def run() -> int:
+        try:
+            return await print_turn(session, prompt, options)
+        finally:
+            await session.aclose()
+
+    try:
+        return asyncio.run(run())
+    except KeyboardInterrupt:
+        # the turn was stopped and saved with what arrived (asyncio cancelled it)
+        sys.stdout.flush()
+        print("\nchatui: stopped; the partial answer is kept in the transcript.", file=sys.stderr)
+        return 130
+    finally:
+        if server is not None:
+            server.stop()
 
 
 def _export(argv: list[str]) -> int:

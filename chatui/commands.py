@@ -1,35 +1,56 @@
-"""Slash commands: the one table the prompt and the command palette share."""
+"""Commands: the one table the slash commands, keys, footer, palette and help come from."""
 
 from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
 
+from chatui.params import short_names
+
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    """A slash command: its name, argument hint and what it does."""
+    """A command: typed as /name, bound to a key, listed in the palette, the footer and help.
+
+    A front end runs every command through one handler named for it
+    (``cmd_<name>`` in the TUI), whether it came from a key, the palette or the prompt.
+    """
 
     name: str
     args: str
     help: str
     needs_arg: bool = False
+    key: str = ""  # Textual key syntax; "" = no key
+    footer: str = ""  # the footer's label; "" = not in the footer
 
 
 COMMANDS: tuple[Command, ...] = (
-    Command("model", "[NAME]", "Switch the model for the next turn (no name: open the picker)"),
+    Command("stop", "", "Stop the streaming answer (what arrived is kept)", key="escape", footer="Stop"),
+    Command("model", "[NAME]", "Switch the model for the next turn (no name: open the picker)", key="ctrl+o", footer="Model"),
     Command("models", "", "List the gateway's models"),
-    Command("new", "", "Start a new conversation"),
+    Command("reasoning", "", "Show or hide the reasoning pane", key="ctrl+r", footer="Reasoning"),
+    Command("usage", "", "Show or hide the usage pane", key="ctrl+g", footer="Usage"),
+    Command("new", "", "Start a new conversation", key="ctrl+n", footer="New"),
+    Command("history", "", "Browse saved conversations", key="ctrl+l", footer="History"),
     Command("system", "[TEXT]", "Set the instructions (system prompt); no text clears them"),
-    Command("set", "NAME VALUE", "Set temperature, top_p, max_output_tokens, effort, summary, replay", needs_arg=True),
+    Command("set", "NAME VALUE", f"Set {short_names()}", needs_arg=True),
     Command("retry", "", "Send the last prompt again (replaces the last answer)"),
     Command("edit", "", "Put the last prompt back into the input"),
     Command("copy", "[code [N]]", "Copy the last answer, or its Nth code block"),
-    Command("save", "", "Save the conversation now"),
+    Command("save", "", "Save the conversation now", key="ctrl+s"),
     Command("export", "[md|json] [PATH]", "Export the conversation as Markdown or JSON"),
-    Command("history", "", "Browse saved conversations"),
-    Command("help", "", "Show keys and commands"),
-    Command("quit", "", "Quit chatui"),
+    Command("earlier", "", "Show earlier turns of a long conversation", key="ctrl+b"),
+    Command("help", "", "Show keys and commands", key="f1", footer="Help"),
+    Command("quit", "", "Quit chatui", key="ctrl+q"),
+)
+
+# Keys of the prompt itself (not commands), for the help screen.
+PROMPT_KEYS: tuple[tuple[str, str], ...] = (
+    ("enter", "send"),
+    ("ctrl+j", "new line (shift+enter where the terminal reports it)"),
+    ("up / down", "recall earlier prompts"),
+    ("tab", "move focus; a focused answer shows its reasoning and usage"),
+    ("ctrl+p", "command palette (every command is there)"),
 )
 
 BY_NAME = {c.name: c for c in COMMANDS}
@@ -62,6 +83,13 @@ def help_text() -> str:
     """One line per command, for /help."""
     width = max(len(c.name) + len(c.args) for c in COMMANDS) + 3
     return "\n".join(f"/{c.name} {c.args}".ljust(width) + f"  {c.help}" for c in COMMANDS)
+
+
+def keys_text() -> str:
+    """One line per key: the prompt's keys, then every command that has one."""
+    rows = [*PROMPT_KEYS, *((c.key, c.help) for c in COMMANDS if c.key)]
+    width = max(len(key) for key, _ in rows) + 3
+    return "\n".join(f"{key:<{width}}{what}" for key, what in rows)
 
 
 def fuzzy_filter(query: str, items: list[str], limit: int = 200) -> list[str]:

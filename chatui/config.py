@@ -15,6 +15,7 @@ from typing import Any
 
 from chatui import defaults
 from chatui.conversation import Settings
+from chatui.params import BY_NAME, PARAMS
 from chatui.paths import config_dir, config_file
 
 
@@ -32,12 +33,7 @@ class Profile:
     key_file: str | None = None
     requires_key: bool = True
     model: str = defaults.DEFAULT_MODEL
-    temperature: float | None = None
-    top_p: float | None = None
-    max_output_tokens: int | None = None
-    reasoning_effort: str | None = None
-    reasoning_summary: str | None = None
-    replay_reasoning: bool = True
+    params: dict[str, Any] = field(default_factory=dict)  # by the names of chatui.params.PARAMS
 
     def key_path(self) -> Path:
         """The key file: the configured one, or ``<config dir>/keys/<name>.key``."""
@@ -79,14 +75,13 @@ _PROFILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "key_file": str,
     "requires_key": bool,
     "model": str,
-    "temperature": (int, float),
-    "top_p": (int, float),
-    "max_output_tokens": int,
-    "reasoning_effort": str,
-    "reasoning_summary": str,
-    "replay_reasoning": bool,
+    **{p.name: p.toml_types for p in PARAMS},
 }
 _UI_KEYS = {"theme": str, "show_reasoning": bool, "show_usage": bool}
+
+
+def _as_tuple(kinds: type | tuple[type, ...]) -> tuple[type, ...]:
+    return kinds if isinstance(kinds, tuple) else (kinds,)
 
 
 def _line_of(text: str, table: str | None, key: str) -> int | None:
@@ -140,12 +135,19 @@ def load(path: Path | None = None) -> Config:
             raise bad(None, f"profiles.{name}", "must be a table")
         base = profiles.get(name)
         updates: dict[str, Any] = {}
+        values = dict(base.params) if base else {}
         for key, value in table.items():
             expected = _PROFILE_KEYS.get(key)
             if expected is None:
                 raise bad(tname, key, f"is not a profile setting (known: {', '.join(_PROFILE_KEYS)})")
-            if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            if not isinstance(value, expected) or (int in _as_tuple(expected) and isinstance(value, bool)):
                 raise bad(tname, key, f"has the wrong type ({type(value).__name__})")
+            if key in BY_NAME:
+                try:  # the same rules /set uses
+                    values[key] = BY_NAME[key].check(value)
+                except ValueError as exc:
+                    raise bad(tname, key, f"is invalid: {exc}") from None
+                continue
             if key == "api_key_env":
                 value = (value,) if isinstance(value, str) else tuple(str(v) for v in value)
                 key = "key_env"
@@ -154,16 +156,7 @@ def load(path: Path | None = None) -> Config:
             if "base_url" not in updates:
                 raise bad(tname, "base_url", "is required for a new profile")
             base = Profile(name, updates["base_url"])
-        profile = replace(base, **updates)
-        # validate parameter values with the same rules /set uses
-        probe = Settings(model=profile.model)
-        for key in ("temperature", "top_p", "max_output_tokens", "reasoning_effort", "reasoning_summary"):
-            value = getattr(profile, key)
-            if value is not None:
-                try:
-                    probe.set(key, str(value))
-                except ValueError as exc:
-                    raise bad(tname, key, f"is invalid: {exc}") from None
+        profile = replace(base, params=values, **updates)
         if not re.match(r"^https?://", profile.base_url):
             raise bad(tname, "base_url", "must start with http:// or https://")
         profiles[name] = profile
@@ -199,16 +192,7 @@ class Effective:
 
     def settings(self) -> Settings:
         """Conversation settings from the profile's defaults."""
-        p = self.profile
-        return Settings(
-            model=self.model,
-            temperature=p.temperature,
-            top_p=p.top_p,
-            max_output_tokens=p.max_output_tokens,
-            reasoning_effort=p.reasoning_effort,
-            reasoning_summary=p.reasoning_summary,
-            replay_reasoning=p.replay_reasoning,
-        )
+        return Settings(model=self.model, values=dict(self.profile.params))
 
     @property
     def needs_key(self) -> bool:
@@ -307,10 +291,8 @@ def describe(eff: Effective) -> str:
         ("model", f"{eff.model}  ({eff.sources.get('model')})"),
         ("api key", key),
     ]
-    for name in ("temperature", "top_p", "max_output_tokens", "reasoning_effort", "reasoning_summary"):
-        value = getattr(p, name)
-        rows.append((name, "(server default)" if value is None else str(value)))
-    rows.append(("replay_reasoning", str(p.replay_reasoning).lower()))
+    for param in PARAMS:
+        rows.append((param.name, param.show(p.params.get(param.name, param.default))))
     ui = eff.ui
     rows.append(("ui.theme", ui.theme or "(default)"))
     auto = lambda v: "auto" if v is None else str(v).lower()  # noqa: E731
@@ -318,6 +300,7 @@ def describe(eff: Effective) -> str:
     return "\n".join(f"{label:<19}{value}" for label, value in rows)
 
 
+_STARTER_PARAMS = "\n".join(f"# {p.name} = {p.example}".ljust(34) + f"# {'true or false' if p.kind == 'bool' else p.hint}: {p.help}" for p in PARAMS)
 STARTER = f'''# chatui configuration. Precedence: command-line flags > environment > this file > built-ins.
 # Keys are never stored here: name an environment variable (api_key_env) or a key file
 # (key_file, mode 0600; chatui writes <config dir>/keys/<profile>.key when you paste a key).
@@ -329,12 +312,7 @@ default_profile = "aihubmix"
 base_url = "{defaults.DEFAULT_BASE_URL}"
 api_key_env = ["AIHUBMIX_API_KEY", "OPENAI_API_KEY"]
 model = "{defaults.DEFAULT_MODEL}"
-# temperature = 0.7
-# top_p = 1.0
-# max_output_tokens = 8000
-# reasoning_effort = "medium"     # none, minimal, low, medium, high, xhigh, max
-# reasoning_summary = "auto"      # auto, concise, detailed
-# replay_reasoning = true         # resend encrypted reasoning to the same model
+{_STARTER_PARAMS}
 
 # [profiles.openai]
 # base_url = "https://api.openai.com/v1"

@@ -5,123 +5,106 @@ from __future__ import annotations
 import copy
 import time
 import uuid
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
-from chatui.defaults import REASONING_EFFORTS, REASONING_SUMMARIES
+from chatui.params import BY_NAME, PARAMS, lookup, request_fields
 from chatui.turn import Status, Timings, TurnOutcome, Usage
 
 ENCRYPTED_INCLUDE = "reasoning.encrypted_content"
 
 
-@dataclass(slots=True)
 class Settings:
-    """Per-conversation request settings; ``None`` means "not set, do not send"."""
+    """Per-conversation request settings: the model, the instructions and the parameters set.
 
-    model: str
-    instructions: str | None = None
-    temperature: float | None = None
-    top_p: float | None = None
-    max_output_tokens: int | None = None
-    reasoning_effort: str | None = None
-    reasoning_summary: str | None = None
-    store: bool | None = None
-    include: list[str] | None = None
-    replay_reasoning: bool = True
+    Parameters live in ``values`` by the names of :data:`chatui.params.PARAMS` (read
+    them as attributes); a missing one means "not set, do not send".
+    """
 
-    # names accepted by /set, with the aliases users type
-    SETTABLE = ("temperature", "top_p", "max_output_tokens", "reasoning_effort", "reasoning_summary", "replay_reasoning")
-    ALIASES = {"temp": "temperature", "max_tokens": "max_output_tokens", "max": "max_output_tokens", "effort": "reasoning_effort", "summary": "reasoning_summary", "replay": "replay_reasoning"}
+    __slots__ = ("values", "model", "instructions", "store", "include")
+
+    def __init__(
+        self,
+        model: str,
+        instructions: str | None = None,
+        *,
+        store: bool | None = None,
+        include: list[str] | None = None,
+        values: dict[str, Any] | None = None,
+        **params: Any,
+    ) -> None:
+        self.values: dict[str, Any] = {}
+        self.model = model
+        self.instructions = instructions
+        self.store = store
+        self.include = include
+        for name, value in {**(values or {}), **params}.items():
+            if name not in BY_NAME:
+                raise TypeError(f"Settings has no parameter '{name}'")
+            if value is not None:
+                self.values[name] = value
+
+    def __getattr__(self, name: str) -> Any:
+        param = BY_NAME.get(name)
+        if param is None:
+            raise AttributeError(name)
+        return self.values.get(name, param.default)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Settings) and self.to_dict() == other.to_dict()
 
     def set(self, name: str, value: str) -> str:
-        """Set one option from text, validating it; returns a confirmation line.
+        """Set one parameter from text, validating it; returns a confirmation line.
 
-        ``value`` "off"/"none"/"default" clears an option. Raises ValueError with a
-        message fit to show the user.
+        "off"/"default" clears a parameter. Raises ValueError with a message fit
+        to show the user.
         """
-        key = self.ALIASES.get(name.strip().lower(), name.strip().lower().replace("-", "_"))
-        if key not in self.SETTABLE:
-            raise ValueError(f"Unknown setting '{name}'. Settable: {', '.join(self.SETTABLE)}.")
-        raw = value.strip()
-        clear = raw.lower() in ("", "off", "default", "unset", "reset")
-        if key == "reasoning_effort" and raw.lower() == "none":
-            clear = False
-        if clear and key != "replay_reasoning":
-            setattr(self, key, None)
-            return f"{key} cleared (the server's default applies)"
-        if key == "temperature":
-            num = _number(raw, key)
-            if not 0 <= num <= 2:
-                raise ValueError("temperature must be between 0 and 2.")
-            self.temperature = num
-        elif key == "top_p":
-            num = _number(raw, key)
-            if not 0 <= num <= 1:
-                raise ValueError("top_p must be between 0 and 1.")
-            self.top_p = num
-        elif key == "max_output_tokens":
-            try:
-                n = int(raw.replace("_", "").replace(",", ""))
-            except ValueError:
-                raise ValueError("max_output_tokens must be a whole number, e.g. 4000.") from None
-            if n < 16:
-                raise ValueError("max_output_tokens must be at least 16.")
-            self.max_output_tokens = n
-        elif key == "reasoning_effort":
-            if raw.lower() not in REASONING_EFFORTS:
-                raise ValueError(f"reasoning effort must be one of: {', '.join(REASONING_EFFORTS)}.")
-            self.reasoning_effort = raw.lower()
-        elif key == "reasoning_summary":
-            if raw.lower() not in REASONING_SUMMARIES:
-                raise ValueError(f"reasoning summary must be one of: {', '.join(REASONING_SUMMARIES)}.")
-            self.reasoning_summary = raw.lower()
-        elif key == "replay_reasoning":
-            if raw.lower() in ("on", "true", "yes", "1"):
-                self.replay_reasoning = True
-            elif raw.lower() in ("off", "false", "no", "0"):
-                self.replay_reasoning = False
-            else:
-                raise ValueError("replay_reasoning is on or off.")
-        return f"{key} = {getattr(self, key)}"
+        param = lookup(name)
+        if param.clears(value):
+            self.values.pop(param.name, None)
+            return f"{param.name} cleared (the server's default applies)"
+        self.values[param.name] = param.parse(value)
+        return f"{param.name} = {param.show(self.values[param.name])}"
+
+    def describe(self) -> list[tuple[str, str]]:
+        """Every parameter with its current value, as the user reads them."""
+        return [(p.name, p.show(self.values.get(p.name, p.default))) for p in PARAMS]
 
     def request_params(self) -> dict[str, Any]:
         """The optional body fields the user set (and nothing else)."""
         params: dict[str, Any] = {}
         if self.instructions:
             params["instructions"] = self.instructions
-        for key in ("temperature", "top_p", "max_output_tokens"):
-            value = getattr(self, key)
-            if value is not None:
-                params[key] = value
-        reasoning = {}
-        if self.reasoning_effort:
-            reasoning["effort"] = self.reasoning_effort
-        if self.reasoning_summary:
-            reasoning["summary"] = self.reasoning_summary
-        if reasoning:
-            params["reasoning"] = reasoning
+        params.update(request_fields(self.values))
         if self.store is not None:
             params["store"] = self.store
         if self.include:
             params["include"] = list(self.include)
         return params
 
+    def copy(self) -> Settings:
+        """An independent copy."""
+        return Settings.from_dict(self.to_dict())
+
     def to_dict(self) -> dict[str, Any]:
         """Plain dict for transcripts."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        value = lambda p: self.values.get(p.name, p.default)  # noqa: E731
+        data: dict[str, Any] = {"model": self.model, "instructions": self.instructions}
+        data.update({p.name: value(p) for p in PARAMS if p.wire})
+        data.update(store=self.store, include=self.include)
+        data.update({p.name: value(p) for p in PARAMS if not p.wire})  # client-side options last
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Settings:
         """Build from a transcript dict, ignoring unknown keys."""
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
-
-
-def _number(raw: str, key: str) -> float:
-    try:
-        return float(raw)
-    except ValueError:
-        raise ValueError(f"{key} must be a number.") from None
+        return cls(
+            data.get("model", ""),
+            data.get("instructions"),
+            store=data.get("store"),
+            include=data.get("include"),
+            values={k: v for k, v in data.items() if k in BY_NAME},
+        )
 
 
 @dataclass(slots=True)
@@ -144,6 +127,7 @@ class Turn:
     incomplete_reason: str | None = None
     served_model: str | None = None
     history_mode: str = "text"  # how earlier turns were sent for this turn: "text" or "full"
+    replay: bool = True  # whether reasoning replay was on when the turn started (only new turns are sent)
 
     def apply_outcome(self, outcome: TurnOutcome) -> None:
         """Record a turn's outcome."""
@@ -280,7 +264,9 @@ class Conversation:
 
     def start_turn(self, text: str) -> Turn:
         """Append a new turn for ``text`` addressed to the current model."""
-        turn = Turn(user_text=text, model=self.settings.model, gateway=self.gateway, params=self.settings.request_params())
+        # the turn takes a snapshot: later /set or /model calls change the next turn, never this one
+        s = self.settings
+        turn = Turn(user_text=text, model=s.model, gateway=self.gateway, params=s.request_params(), replay=bool(s.replay_reasoning))
         self.turns.append(turn)
         if not self.title:
             from chatui.text import one_line
@@ -289,13 +275,12 @@ class Conversation:
         self.updated_at = time.time()
         return turn
 
-    def _replay_allowed(self, model: str, gateway: str) -> bool:
-        return self.settings.replay_reasoning and (model, gateway) not in self.replay_blocked
+    def _replay_allowed(self, replay: bool, model: str, gateway: str) -> bool:
+        return replay and (model, gateway) not in self.replay_blocked
 
-    def history(self, before: int, *, text_only: bool = False) -> tuple[list[dict[str, Any]], bool]:
-        """Input items for turns ``[0, before)`` and whether any were replayed in full."""
-        model, gateway = self.settings.model, self.gateway
-        allow_full = not text_only and self._replay_allowed(model, gateway)
+    def history(self, before: int, model: str, gateway: str, *, replay: bool, text_only: bool = False) -> tuple[list[dict[str, Any]], bool]:
+        """Input items for turns ``[0, before)`` as sent to ``model``, and whether any were replayed in full."""
+        allow_full = not text_only and self._replay_allowed(replay, model, gateway)
         # Full replay only for the unbroken tail of turns by this same model and gateway.
         tail_start = before
         while tail_start > 0:
@@ -319,13 +304,17 @@ class Conversation:
         return items, full
 
     def build_body(self, turn: Turn, *, text_only: bool = False) -> dict[str, Any]:
-        """The exact request body for ``turn`` (which must be in ``self.turns``)."""
+        """The exact request body for ``turn`` (which must be in ``self.turns``).
+
+        A function of the turn's own snapshot (model, gateway, params, replay) and
+        the turns before it: settings changed while it streams never reach it.
+        """
         index = self.turns.index(turn)
-        items, full = self.history(index, text_only=text_only)
+        items, full = self.history(index, turn.model, turn.gateway, replay=turn.replay, text_only=text_only)
         items.append(user_item(turn.user_text))
         body: dict[str, Any] = {"model": turn.model, "input": items}
-        body.update(self.settings.request_params())
-        if not text_only and self._replay_allowed(turn.model, turn.gateway):
+        body.update(copy.deepcopy(turn.params))
+        if not text_only and self._replay_allowed(turn.replay, turn.model, turn.gateway):
             # Ask for the encrypted reasoning so the next turn can replay it statelessly.
             body.setdefault("store", False)
             include = list(body.get("include") or [])
@@ -338,7 +327,8 @@ class Conversation:
 
     def input_items(self) -> list[dict[str, Any]]:
         """The ``input`` array as it would be re-sent next (for transcripts)."""
-        return self.history(len(self.turns))[0]
+        s = self.settings
+        return self.history(len(self.turns), s.model, self.gateway, replay=bool(s.replay_reasoning))[0]
 
     def remove_turn(self, turn: Turn) -> None:
         """Drop a turn (used by retry, which replaces the last turn)."""

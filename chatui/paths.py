@@ -14,9 +14,9 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
-def conversations_dir() -> Path:
-    """Where transcripts live."""
-    return data_dir() / "conversations"
+def conversations_dir(demo: bool = False) -> Path:
+    """Where transcripts live; the demo keeps its own, never mixed with real conversations."""
+    return data_dir() / ("demo" if demo else "") / "conversations"
 
 
 def config_dir() -> Path:

@@ -16,7 +16,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from chatui.demo import ScriptedServer  # noqa: E402
-from chatui.ui.app import ChatApp  # noqa: E402
+from chatui.ui.factory import make_app  # noqa: E402
 
 SIZE = (120, 40)
 
@@ -39,7 +39,7 @@ async def main() -> None:
     os.environ.setdefault("XDG_DATA_HOME", tempfile.mkdtemp())
     with ScriptedServer(pace=1.0) as server:
         # 1. mid-stream, with reasoning and usage of the earlier turn visible
-        app = ChatApp(base_url=server.base_url, api_key="demo", model="chatui-demo", demo=True)
+        app = make_app(base_url=server.base_url, api_key="demo", model="chatui-demo", demo=True)
         async with app.run_test(size=SIZE) as pilot:
             await send(app, pilot, "Hi! What can you do?")
             await until(pilot, lambda: app.streaming is None)
@@ -58,7 +58,7 @@ async def main() -> None:
             app.save_screenshot("model_picker.svg", str(HERE))
             await pilot.press("escape")
         # 3. an error turn: the stream fails half-way
-        app = ChatApp(base_url=server.base_url, api_key="demo", model="fail-midstream", demo=True)
+        app = make_app(base_url=server.base_url, api_key="demo", model="fail-midstream", demo=True)
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await send(app, pilot, "Name the three largest moons of Saturn.")
             await until(pilot, lambda: app.streaming is None)
@@ -78,7 +78,7 @@ async def main() -> None:
                 turn = conv.start_turn(topic if k == 0 else f"follow-up {k}")
                 turn.status, turn.answer = Status.COMPLETED, "…"
             store.save(conv)
-        app = ChatApp(base_url=server.base_url, api_key="demo", model="chatui-demo", demo=True, store=store)
+        app = make_app(base_url=server.base_url, api_key="demo", model="chatui-demo", demo=True, store=store)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("ctrl+l")
             await until(pilot, lambda: app.screen.__class__.__name__ == "HistoryScreen")

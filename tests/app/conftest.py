@@ -8,6 +8,7 @@ import pytest
 
 from chatui.transcripts import TranscriptStore
 from chatui.ui.app import ChatApp
+from chatui.ui.factory import make_app as build_app
 from tests.conftest import API_KEY
 
 
@@ -24,7 +25,7 @@ def make_app(server, store):
     def build(model: str = "chatui-demo", **kwargs) -> ChatApp:
         kwargs.setdefault("api_key", API_KEY)
         kwargs.setdefault("store", store)
-        return ChatApp(base_url=server.base_url, model=model, **kwargs)
+        return build_app(base_url=server.base_url, model=model, **kwargs)
 
     return build
 
@@ -43,7 +44,7 @@ async def send(app: ChatApp, pilot, text: str, wait: bool = True) -> None:
     app.prompt.load_text(text)
     await pilot.press("enter")
     if wait:
-        await until(pilot, lambda: app.streaming is None and app.turn_worker is not None and app.turn_worker.is_finished, what="the turn to finish")
+        await until(pilot, lambda: app.session.streaming is None and app.turn_worker is not None and app.turn_worker.is_finished, what="the turn to finish")
         await pilot.pause()
 
 

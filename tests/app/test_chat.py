@@ -72,16 +72,16 @@ async def test_picker_accepts_a_typed_id_not_in_the_list(make_app):
 
 
 async def test_escape_stops_the_stream_and_keeps_the_partial_answer(make_app, paced_server, store):
-    from chatui.ui.app import ChatApp
+    from chatui.ui.factory import make_app
     from tests.conftest import API_KEY
 
-    app = ChatApp(base_url=paced_server.base_url, api_key=API_KEY, model="slow", store=store)
+    app = make_app(base_url=paced_server.base_url, api_key=API_KEY, model="slow", store=store)
     async with app.run_test(size=(120, 40)) as pilot:
         await send(app, pilot, "go", wait=False)
-        await until(pilot, lambda: app.streaming is not None and len(app.streaming[1].body.text) > 20, what="some text")
+        await until(pilot, lambda: app.view.live is not None and len(app.view.live.widget.body.text) > 20, what="some text")
         await pilot.press("ctrl+c")  # never kills a conversation in progress
         await pilot.press("escape")
-        await until(pilot, lambda: app.streaming is None, what="the stop")
+        await until(pilot, lambda: app.session.streaming is None, what="the stop")
         turn = app.conversation.turns[-1]
         assert turn.status is Status.CANCELLED and turn.answer.startswith("word0 word1")
         assert "stopped" in screen_text(app)
@@ -157,9 +157,9 @@ async def test_settings_reach_the_request(make_app, server):
 
 
 async def test_no_key_explains_and_keeps_the_text(server, store):
-    from chatui.ui.app import ChatApp
+    from chatui.ui.factory import make_app
 
-    app = ChatApp(base_url=server.base_url, api_key=None, model="chatui-demo", store=store)
+    app = make_app(base_url=server.base_url, api_key=None, model="chatui-demo", store=store)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         assert "No API key is set" in screen_text(app)
         await send(app, pilot, "hello?", wait=False)
@@ -175,7 +175,7 @@ async def test_prompt_keys_newline_and_recall(make_app):
         await pilot.press(*"line two")
         assert app.prompt.text == "line one\nline two"
         await pilot.press("enter")
-        await until(pilot, lambda: app.streaming is None and app.conversation.turns and app.conversation.turns[-1].status is not Status.STREAMING)
+        await until(pilot, lambda: app.session.streaming is None and app.conversation.turns and app.conversation.turns[-1].status is not Status.STREAMING)
         assert app.conversation.turns[-1].user_text == "line one\nline two"
         assert app.prompt.text == ""
         await pilot.press("up")

@@ -28,16 +28,16 @@ async def test_key_never_reaches_any_file(make_app, store, server):
 
 
 async def test_user_message_is_saved_before_the_answer_arrives(paced_server, store):
-    from chatui.ui.app import ChatApp
+    from chatui.ui.factory import make_app
 
-    app = ChatApp(base_url=paced_server.base_url, api_key=API_KEY, model="slow", store=store)
+    app = make_app(base_url=paced_server.base_url, api_key=API_KEY, model="slow", store=store)
     async with app.run_test(size=(120, 40)) as pilot:
         await send(app, pilot, "saved early", wait=False)
-        await until(pilot, lambda: app.streaming is not None)
+        await until(pilot, lambda: app.session.streaming is not None)
         on_disk = store.load(app.conversation.id)
         assert on_disk.turns[-1].user_text == "saved early"
         await pilot.press("escape")
-        await until(pilot, lambda: app.streaming is None)
+        await until(pilot, lambda: app.session.streaming is None)
     assert store.load(app.conversation.id).turns[-1].status is Status.CANCELLED
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chatui import config
-from chatui.ui.app import ChatApp
+from chatui.ui.factory import make_app
 from tests.app.conftest import screen_text, send, until
 
 KEY = "sk-pasted-SECRET-1234567890abcd"
@@ -16,9 +16,9 @@ def private_config_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
 
 
-def first_run_app(store) -> ChatApp:
+def first_run_app(store):
     eff = config.resolve(config.load(), environ={})
-    return ChatApp(base_url=eff.base_url, api_key=None, model=eff.model, store=store, profile=eff.profile, needs_setup=eff.needs_key)
+    return make_app(base_url=eff.base_url, api_key=None, model=eff.model, store=store, profile=eff.profile, needs_setup=eff.needs_key)
 
 
 async def fill(app, pilot, url: str, key: str, session_only: bool = False) -> None:
@@ -54,7 +54,7 @@ async def test_session_only_key_is_not_written(server, store):
     async with app.run_test(size=(120, 40)) as pilot:
         await fill(app, pilot, server.base_url, KEY, session_only=True)
         assert not config.BUILTIN_PROFILES["aihubmix"].key_path().exists()
-        assert app.client.has_key
+        assert app.session.client.has_key
 
 
 async def test_missing_key_gets_a_message_not_a_crash(server, store):
@@ -72,7 +72,7 @@ async def test_config_theme_and_panes_apply(server, store, tmp_path):
     cfg_dir.mkdir(parents=True)
     (cfg_dir / "config.toml").write_text('[ui]\ntheme = "nord"\nshow_usage = false\nshow_reasoning = true\n')
     eff = config.resolve(config.load(), environ={"CHATUI_API_KEY": "k"})
-    app = ChatApp(base_url=server.base_url, api_key=eff.api_key, model="chatui-demo", store=store, theme=eff.ui.theme,
+    app = make_app(base_url=server.base_url, api_key=eff.api_key, model="chatui-demo", store=store, theme=eff.ui.theme,
                   show_reasoning=eff.ui.show_reasoning, show_usage=eff.ui.show_usage, profile=eff.profile)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
@@ -85,9 +85,9 @@ async def test_demo_from_setup_keeps_real_history_clean(store):
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: type(app.screen).__name__ == "SetupScreen")
         await pilot.click("#setup-demo")
-        await until(pilot, lambda: app.demo)
+        await until(pilot, lambda: app.session.gateway.demo)
         assert "DEMO" in screen_text(app)
         await send(app, pilot, "hello demo")
         assert app.conversation.turns[-1].status.ok and "Welcome" in app.conversation.turns[-1].answer
-        assert app.store is not store and app.store.summaries()
+        assert app.session.store is not store and app.session.store.summaries()
     assert not store.summaries()

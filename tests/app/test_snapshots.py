@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chatui.conversation import Conversation, Settings, Turn
 from chatui.turn import Status, Timings, Usage
-from chatui.ui.app import ChatApp
+from chatui.ui.factory import make_app
 
 SIZE = (120, 40)
 ANSWER = """Here is a **prime sieve**:
@@ -35,8 +35,8 @@ def fixed_conversation() -> Conversation:
     return conv
 
 
-def make(conversation=None, size_demo=True) -> ChatApp:
-    return ChatApp(base_url="http://127.0.0.1:1/v1", api_key="demo", model="chatui-demo", demo=size_demo, conversation=conversation, store=None)
+def make(conversation=None, size_demo=True):
+    return make_app(base_url="http://127.0.0.1:1/v1", api_key="demo", model="chatui-demo", demo=size_demo, conversation=conversation, store=None)
 
 
 def test_welcome_screen(snap_compare):

@@ -107,9 +107,9 @@ async def render_once(model: str) -> dict:
 
 async def display(model: str) -> dict:
     """chatui: from pressing enter until the last delta is painted (and CPU seconds)."""
-    from chatui.ui.app import ChatApp
+    from chatui.ui.factory import make_app
 
-    app = ChatApp(base_url=URL, api_key="bench", model=model, store=None, show_reasoning=True, show_usage=True)
+    app = make_app(base_url=URL, api_key="bench", model=model, store=None, show_reasoning=True, show_usage=True)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         app.prompt.load_text("go")
@@ -120,7 +120,7 @@ async def display(model: str) -> dict:
         seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
         turn = app.conversation.turns[-1]
         assert turn.status.ok, turn.error
-        body = app.streaming[1].body if app.streaming else app.view.assistant[turn.id].body
+        body = app.view.live.widget.body if app.view.live else app.view.assistant[turn.id].body
         assert body.text == turn.answer
     return {"seconds": seconds, "cpu": cpu, "chars": len(turn.answer), "rss_mb": rss_mb()}
 
@@ -164,14 +164,14 @@ async def typing(model: str = "steady-1000-6") -> dict:
     """Keystrokes while a 1,000-deltas/s answer renders: time until each is in the prompt."""
     from textual import events
 
-    from chatui.ui.app import ChatApp
+    from chatui.ui.factory import make_app
 
-    app = ChatApp(base_url=URL, api_key="bench", model=model, store=None)
+    app = make_app(base_url=URL, api_key="bench", model=model, store=None)
     latencies = []
     async with app.run_test(size=SIZE) as pilot:
         app.prompt.load_text("go")
         await pilot.press("enter")
-        await _until(pilot, lambda: app.streaming is not None and len(app.streaming[1].body.text) > 2000)
+        await _until(pilot, lambda: app.view.live is not None and len(app.view.live.widget.body.text) > 2000)
         for _ in range(80):
             before = len(app.prompt.text)
             t0 = time.perf_counter()
@@ -180,9 +180,9 @@ async def typing(model: str = "steady-1000-6") -> dict:
                 await asyncio.sleep(0.0002)
             latencies.append(time.perf_counter() - t0)
             await asyncio.sleep(0.03)  # typing pace (~33 keys/s), not synchronisation
-            if app.streaming is None:
+            if app.session.streaming is None:
                 break
-        streaming_at_end = app.streaming is not None
+        streaming_at_end = app.session.streaming is not None
     latencies.sort()
     return {
         "p50_ms": 1000 * statistics.median(latencies),
@@ -194,14 +194,14 @@ async def typing(model: str = "steady-1000-6") -> dict:
 
 async def steady_cpu(model: str = "steady-100-10") -> dict:
     """CPU share of one core while a realistic 100 deltas/s answer renders."""
-    from chatui.ui.app import ChatApp
+    from chatui.ui.factory import make_app
 
-    app = ChatApp(base_url=URL, api_key="bench", model=model, store=None)
+    app = make_app(base_url=URL, api_key="bench", model=model, store=None)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         app.prompt.load_text("go")
         await pilot.press("enter")
-        await _until(pilot, lambda: app.streaming is not None and len(app.streaming[1].body.text) > 0)
+        await _until(pilot, lambda: app.view.live is not None and len(app.view.live.widget.body.text) > 0)
         t0, c0 = time.perf_counter(), time.process_time()
         await _until(pilot, lambda: app.turn_worker.is_finished, poll=0.25)  # a slow poll: the bench must not eat the CPU it measures
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
@@ -233,7 +233,7 @@ def _history_fixture(root: Path, conversations: int, turns: int) -> list[Path]:
 async def open_large(turns: int = 1000) -> dict:
     """Open a 1,000-turn conversation from disk until it is painted and interactive."""
     from chatui.transcripts import TranscriptStore
-    from chatui.ui.app import ChatApp
+    from chatui.ui.factory import make_app
 
     root = Path(tempfile.mkdtemp()) / "conversations"
     path = _history_fixture(root, 1, int(turns))[0]
@@ -241,7 +241,7 @@ async def open_large(turns: int = 1000) -> dict:
     t0 = time.perf_counter()
     conv = store.load(path)
     loaded = time.perf_counter() - t0
-    app = ChatApp(base_url=URL, api_key="bench", model="chatui-demo", conversation=conv, store=store)
+    app = make_app(base_url=URL, api_key="bench", model="chatui-demo", conversation=conv, store=store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         seconds = time.perf_counter() - t0
@@ -255,12 +255,12 @@ async def open_large(turns: int = 1000) -> dict:
 async def history_list(conversations: int = 1000) -> dict:
     """The history screen over 1,000 saved conversations: until it is painted."""
     from chatui.transcripts import TranscriptStore
-    from chatui.ui.app import ChatApp
+    from chatui.ui.factory import make_app
 
     root = Path(tempfile.mkdtemp()) / "conversations"
     _history_fixture(root, int(conversations), 5)
     store = TranscriptStore(root)
-    app = ChatApp(base_url=URL, api_key="bench", model="chatui-demo", store=store)
+    app = make_app(base_url=URL, api_key="bench", model="chatui-demo", store=store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         t0 = time.perf_counter()

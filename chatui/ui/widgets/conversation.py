@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from rich.text import Text
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
@@ -9,11 +11,14 @@ from textual.widgets import Static
 from chatui.conversation import Turn
 from chatui.text import strip_controls
 from chatui.turn import Status
-from chatui.ui.messages import TurnSelected
+from chatui.ui.messages import ReasoningStreamed, TurnFinished, TurnProgressed, TurnSelected, TurnStarted
 from chatui.ui.widgets.markdown_view import MarkdownView
+from chatui.updates import AnswerDelta, AnswerReplaced, ReasoningDelta, ReasoningReplaced, Update
 
 # How many turns are mounted when a long conversation opens; more on request.
 INITIAL_TURNS = 30
+FRAME_RATE = 15  # repaints per second while streaming: paced to the screen, not to the deltas
+PROGRESS_EVERY = 1.0  # seconds between live progress messages (the usage pane's count)
 
 _STATUS_LABEL = {
     Status.STREAMING: "streaming…",
@@ -92,27 +97,125 @@ class EarlierTurns(Static):
     """A marker for turns not mounted yet; click (or ctrl+b) to show more."""
 
     def on_click(self) -> None:
-        self.app.action_show_earlier()  # type: ignore[attr-defined]
+        view = self.parent
+        if isinstance(view, ConversationView):
+            view.show_earlier()
+
+
+class _Live:
+    """The turn being streamed into the view, and what is waiting for the next frame."""
+
+    __slots__ = ("turn", "widget", "reasoning", "reasoning_replaced", "chars", "progress_at", "timer")
+
+    def __init__(self, turn: Turn, widget: AssistantMessage) -> None:
+        self.turn = turn
+        self.widget = widget
+        self.reasoning: list[str] = []
+        self.reasoning_replaced = False
+        self.chars = 0
+        self.progress_at = time.monotonic()
+        self.timer = None
 
 
 class ConversationView(VerticalScroll):
-    """Scrollable list of turns that follows the bottom while it streams."""
+    """Scrollable list of turns; it paints the streaming turn and follows the bottom.
+
+    Following is a state, not a measurement: ``pinned`` is dropped only when the
+    user scrolls up and restored when they reach the end again. (Reading "is the
+    view at the bottom?" each frame loses the end for good as soon as a layout
+    between two frames grows the answer.) The view posts past-tense messages
+    (TurnStarted, ReasoningStreamed, TurnProgressed, TurnFinished) for the panes.
+    """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.hidden_turns: list[Turn] = []
         self.assistant: dict[str, AssistantMessage] = {}
+        self.live: _Live | None = None
+        self.pinned = True  # keep the end in view as the conversation grows
+
+    def follow(self) -> None:
+        """Bring the end into view after the next layout, unless the user scrolled away."""
+        if self.pinned:
+            self.call_after_refresh(self._to_end)
+
+    def _to_end(self) -> None:
+        if self.pinned:
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+
+    def on_resize(self) -> None:
+        """Resizes and pane toggles keep the end in view."""
+        self.follow()
+
+    # -- streaming -----------------------------------------------------------------
+    def begin_stream(self, turn: Turn) -> AssistantMessage:
+        """Add ``turn`` and start painting it at the frame rate."""
+        widget = self.add_turn(turn)
+        live = self.live = _Live(turn, widget)
+        live.timer = self.set_interval(1 / FRAME_RATE, self._frame)
+        self.post_message(TurnStarted(turn))
+        return widget
+
+    def feed(self, update: Update) -> None:
+        """Take one update of the streaming turn; nothing is painted until the next frame."""
+        live = self.live
+        if live is None:
+            return
+        if type(update) is AnswerDelta:
+            live.widget.body.append(update.text)
+            live.chars += len(update.text)
+        elif type(update) is ReasoningDelta:
+            live.reasoning.append(update.text)
+        elif type(update) is AnswerReplaced:
+            live.widget.body.reset(update.text)
+        elif type(update) is ReasoningReplaced:
+            live.reasoning = [update.text]
+            live.reasoning_replaced = True
+
+    def _frame(self) -> None:
+        """Paced repaint of whatever streamed since the last frame."""
+        live = self.live
+        if live is None:
+            return
+        live.widget.body.flush()
+        self.follow()
+        self._post_reasoning(live)
+        now = time.monotonic()
+        if now - live.progress_at >= PROGRESS_EVERY:
+            live.progress_at = now
+            self.post_message(TurnProgressed(live.turn, live.chars))
+
+    def _post_reasoning(self, live: _Live) -> None:
+        if live.reasoning or live.reasoning_replaced:
+            self.post_message(ReasoningStreamed(live.turn, "".join(live.reasoning), live.reasoning_replaced))
+            live.reasoning = []
+            live.reasoning_replaced = False
+
+    def end_stream(self) -> None:
+        """The turn ended: paint its final state and tell the panes."""
+        live, self.live = self.live, None
+        if live is None:
+            return
+        if live.timer is not None:
+            live.timer.stop()
+        turn, body = live.turn, live.widget.body
+        self._post_reasoning(live)
+        if body.text != strip_controls(turn.answer):
+            body.reset(turn.answer)
+        body.finish()
+        live.widget.refresh_status()
+        self.follow()
+        self.post_message(TurnFinished(turn))
 
     def watch_scroll_y(self, old: float, new: float) -> None:
-        """Reaching the top by scrolling shows older turns."""
+        """Scrolling up unpins the view, reaching the end pins it; the top shows older turns."""
         super().watch_scroll_y(old, new)
+        if new >= self.max_scroll_y - 1:
+            self.pinned = True
+        elif new < old:
+            self.pinned = False
         if new <= 0 < old and self.hidden_turns:
             self.show_earlier()
-
-    @property
-    def at_bottom(self) -> bool:
-        """Whether the view is scrolled to (or near) the end."""
-        return self.scroll_y >= self.max_scroll_y - 2
 
     def clear_turns(self) -> None:
         """Remove every turn."""
@@ -137,7 +240,8 @@ class ConversationView(VerticalScroll):
             widgets.extend(self._widgets_for(turn))
         if widgets:
             self.mount_all(widgets)
-        self.call_after_refresh(self.scroll_end, animate=False)
+        self.pinned = True
+        self.follow()
 
     def _marker_text(self) -> Text:
         return Text(f"▲ {len(self.hidden_turns)} earlier turns — scroll up, click or press ctrl+b to show more", style="dim italic")
@@ -166,7 +270,8 @@ class ConversationView(VerticalScroll):
         """Append a new turn (user message and an empty streaming answer)."""
         widgets = self._widgets_for(turn)
         self.mount_all(widgets)
-        self.scroll_end(animate=False)
+        self.pinned = True  # sending a message brings the view back to the end
+        self.follow()
         return widgets[1]
 
     def remove_turn(self, turn: Turn) -> None:

@@ -8,6 +8,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from chatui.conversation import Turn
+from chatui.text import strip_controls
 from chatui.turn import Usage
 from chatui.ui.widgets.markdown_view import MarkdownView
 
@@ -25,7 +26,7 @@ class ReasoningPane(VerticalScroll):
         yield self.view
 
     def show_turn(self, turn: Turn | None, streaming: bool = False) -> None:
-        """Show ``turn``'s reasoning (empty for a streaming turn, filled by ``append``)."""
+        """Show ``turn``'s reasoning (empty for a streaming turn, filled by ``streamed``)."""
         self.turn_id = turn.id if turn else None
         new = MarkdownView("" if streaming or turn is None else turn.reasoning, classes="reasoning")
         self.view.remove()
@@ -36,16 +37,28 @@ class ReasoningPane(VerticalScroll):
             label += " (none)"
         self.border_title = label
 
-    def append(self, text: str) -> None:
-        """Add streamed reasoning."""
-        self.view.append(text)
+    def streamed(self, turn: Turn, text: str, replace: bool = False) -> None:
+        """Reasoning that arrived since the last frame (``replace``: all of it so far)."""
+        if turn.id != self.turn_id:
+            return
+        if replace:
+            self.view.reset(text)
+        else:
+            self.view.append(text)
+        if self.display:
+            follow = self.scroll_y >= self.max_scroll_y - 1  # the reader scrolled up: leave them there
+            self.view.flush()
+            if follow:
+                self.scroll_end(animate=False)
 
-    def flush(self) -> None:
-        """Render what arrived; follow the end."""
-        follow = self.scroll_y >= self.max_scroll_y - 2
-        self.view.flush()
-        if follow:
-            self.scroll_end(animate=False)
+    def finished(self, turn: Turn) -> None:
+        """The turn ended: show its final reasoning."""
+        if turn.id != self.turn_id:
+            return
+        if self.view.text != strip_controls(turn.reasoning):
+            self.view.reset(turn.reasoning)
+        self.view.finish()
+        self.border_title = f"Reasoning · {turn.model}" + ("" if turn.reasoning else " (none)")
 
 
 def _n(value: int | None) -> str:
@@ -58,9 +71,10 @@ class UsagePane(Static):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.border_title = "Usage"
+        self._rows = 0
 
-    def show(self, turn: Turn | None, session: Usage, live_chars: int | None = None, *, layout: bool = True) -> None:
-        """Render the table for ``turn`` and the session totals (``layout=False``: same rows as before)."""
+    def show(self, turn: Turn | None, session: Usage, live_chars: int | None = None) -> None:
+        """Render the table for ``turn`` and the session totals (relayout only when the rows change)."""
         table = Table.grid(padding=(0, 1), expand=True)
         table.add_column(style="dim")
         table.add_column(justify="right")
@@ -82,4 +96,5 @@ class UsagePane(Static):
         table.add_row("tokens/s", tps, "")
         if live_chars is not None:
             table.add_row("streaming", f"{live_chars:,} chars", "")
+        layout, self._rows = table.row_count != self._rows, table.row_count
         self.update(table, layout=layout)

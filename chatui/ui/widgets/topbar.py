@@ -1,29 +1,36 @@
-"""The header: app name, current model, gateway, demo marker."""
+"""The header: app name, current model, gateway, demo or no-key marker, conversation title."""
 
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.reactive import reactive
+from textual.widget import Widget
 
 from chatui.text import strip_controls
 
 
-class TopBar(Static):
-    """One line: chatui · model · gateway."""
+class TopBar(Widget):
+    """One line: chatui · model · gateway · title; each part a reactive attribute."""
 
-    def show(self, model: str, gateway: str, *, demo: bool, has_key: bool, title: str | None = None) -> None:
-        """Update the header text."""
-        text = Text()
+    model = reactive("")
+    gateway = reactive("")
+    demo = reactive(False)
+    has_key = reactive(True)
+    conversation_title = reactive("")
+
+    def render(self) -> Text:
+        """The header line (untrusted parts as plain text, control characters removed)."""
+        text = Text(no_wrap=True, overflow="ellipsis")
         text.append(" chatui ", style="bold reverse")
         text.append("  model ", style="dim")
-        text.append(strip_controls(model), style="bold")
+        text.append(strip_controls(self.model), style="bold")
         text.append("  via ", style="dim")
-        text.append("built-in demo server" if demo else strip_controls(gateway))
-        if demo:
+        text.append("built-in demo server" if self.demo else strip_controls(self.gateway))
+        if self.demo:
             text.append("  DEMO · offline ", style="bold black on yellow")
-        elif not has_key:
+        elif not self.has_key:
             text.append("  no API key ", style="bold white on red")
-        if title:
+        if self.conversation_title:
             text.append("  ", style="dim")
-            text.append(strip_controls(title)[:60], style="italic dim")
-        self.update(text)
+            text.append(strip_controls(self.conversation_title)[:60], style="italic dim")
+        return text

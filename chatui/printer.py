@@ -1,0 +1,208 @@
+"""chatui without the UI: one turn from the command line (``chatui -p``), printed as it streams.
+
+Plain text when stdout is a pipe or a file; Markdown rendered block by block when it
+is a terminal (a finished block never changes, so it is printed once). Reasoning and
+the usage line go to stderr; ``--json`` prints one object for the finished turn.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from chatui.blocks import Block, BlockSplitter
+from chatui.conversation import Turn
+from chatui.session import Refused, Session
+from chatui.text import strip_controls
+from chatui.turn import Status
+from chatui.updates import AnswerDelta, AnswerReplaced, ReasoningDelta, ReasoningReplaced
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+@dataclass(slots=True)
+class PrintOptions:
+    """How to print a turn."""
+
+    as_json: bool = False
+    reasoning: bool = False  # stream the reasoning to stderr
+    usage: bool = False  # the token line on stderr at the end
+    render: bool = False  # Markdown rendering (stdout is a terminal)
+
+
+class PlainWriter:
+    """Answer text as it arrives, control characters removed."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.written = ""
+
+    def write(self, text: str) -> None:
+        """Print more answer text."""
+        text = strip_controls(text)
+        self.written += text
+        self.out.write(text)
+        self.out.flush()
+
+    def replace(self, text: str) -> None:
+        """The server's final text differs: print what extends what was printed (the transcript has the rest)."""
+        text = strip_controls(text)
+        if text.startswith(self.written):
+            self.write(text[len(self.written):])
+
+    def finish(self) -> None:
+        """End the answer on a new line."""
+        if self.written and not self.written.endswith("\n"):
+            self.out.write("\n")
+        self.out.flush()
+
+
+class MarkdownWriter(PlainWriter):
+    """Markdown rendered for the terminal, one finished block at a time."""
+
+    def __init__(self, out: TextIO) -> None:
+        super().__init__(out)
+        from rich.console import Console
+
+        self.console = Console(file=out, highlight=False, markup=False, emoji=False, soft_wrap=False)
+        self.splitter = BlockSplitter()
+        self.printed = 0
+
+    def write(self, text: str) -> None:
+        """Feed more text; print the blocks it finished."""
+        self.written += strip_controls(text)
+        if self.splitter.feed(text):
+            self._print_blocks()
+
+    def _print_blocks(self) -> None:
+        blocks = self.splitter.blocks
+        for block in blocks[self.printed:]:
+            self._print(block)
+        self.printed = len(blocks)
+        self.out.flush()
+
+    def _print(self, block: Block) -> None:
+        from rich.markdown import Markdown
+        from rich.syntax import Syntax
+
+        if self.printed and not block.joined:
+            self.console.print()
+        if block.kind == "code":
+            self.console.print(Syntax(block.text, block.lang or "text", theme="monokai", word_wrap=True, padding=(0, 1)))
+        else:
+            self.console.print(Markdown(block.text, code_theme="monokai", hyperlinks=False))
+        self.printed += 1
+
+    def finish(self) -> None:
+        """Print what is left."""
+        self.splitter.close()
+        blocks = self.splitter.blocks
+        for block in blocks[self.printed:]:
+            self._print(block)
+        self.printed = len(blocks)
+        self.out.flush()
+
+
+def usage_line(turn: Turn) -> str:
+    """Tokens (and timings) of a turn in one line."""
+    u = turn.usage
+    parts = []
+    if u is not None:
+        for label, value in (("input", u.input_tokens), ("cached", u.cached_tokens), ("output", u.output_tokens), ("reasoning", u.reasoning_tokens), ("total", u.total_tokens)):
+            if value is not None:
+                parts.append(f"{label} {value:,}")
+    t = turn.timings
+    if t.first_token is not None:
+        parts.append(f"first token {t.first_token:.2f} s")
+    if t.total is not None:
+        parts.append(f"{t.total:.2f} s")
+    return "tokens: " + (" · ".join(parts) if parts else "not reported by the server")
+
+
+def turn_json(session: Session, turn: Turn) -> dict[str, Any]:
+    """The finished turn as one JSON object."""
+    return {
+        "conversation": session.conversation.id,
+        "turn": turn.id,
+        "model": turn.model,
+        "served_model": turn.served_model,
+        "status": str(turn.status),
+        "answer": turn.answer,
+        "reasoning": turn.reasoning,
+        "usage": turn.usage.to_dict() if turn.usage else None,
+        "timings": turn.timings.to_dict(),
+        "incomplete_reason": turn.incomplete_reason,
+        "error": turn.error,
+    }
+
+
+def exit_code(turn: Turn) -> int:
+    """0 completed, 130 stopped by the user, 1 anything else (failed, cut off, stopped early)."""
+    if turn.status is Status.COMPLETED:
+        return EXIT_OK
+    if turn.status is Status.CANCELLED:
+        return EXIT_INTERRUPTED
+    return EXIT_FAILED
+
+
+def failure_message(turn: Turn) -> str | None:
+    """The plain-language line for stderr when a turn did not complete."""
+    if turn.status is Status.COMPLETED or turn.status is Status.CANCELLED:
+        return None
+    if turn.status is Status.INCOMPLETE:
+        reason = turn.incomplete_reason or "unknown"
+        hint = " (raise max_output_tokens in the config file)" if reason == "max_output_tokens" else ""
+        return f"the answer stopped early: {reason}{hint}"
+    error = turn.error or {}
+    message = error.get("message") or f"the turn {turn.status}"
+    server = error.get("server_message")
+    if server and server not in message:
+        message += f" Server said: {server}"
+    return strip_controls(message)
+
+
+async def print_turn(session: Session, prompt: str, opts: PrintOptions, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Send ``prompt`` as one turn of ``session``, print it, and return the exit code."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        turn = session.begin(prompt)
+    except Refused as refused:
+        err.write(f"chatui: {refused.message}\n")
+        return EXIT_USAGE
+    writer: PlainWriter | None = None
+    if not opts.as_json:
+        writer = MarkdownWriter(out) if opts.render else PlainWriter(out)
+    said_reasoning = False
+    try:
+        async for update in session.run(turn):
+            kind = type(update)
+            if kind is AnswerDelta:
+                if writer is not None:
+                    writer.write(update.text)
+            elif kind is ReasoningDelta or kind is ReasoningReplaced:
+                if opts.reasoning and not opts.as_json and kind is ReasoningDelta:
+                    err.write(strip_controls(update.text))
+                    err.flush()
+                    said_reasoning = True
+            elif kind is AnswerReplaced and writer is not None:
+                writer.replace(update.text)
+    finally:
+        if said_reasoning:
+            err.write("\n")
+        if writer is not None:
+            writer.finish()
+    if opts.as_json:
+        out.write(json.dumps(turn_json(session, turn), ensure_ascii=False) + "\n")
+        out.flush()
+    message = failure_message(turn)
+    if message:
+        err.write(f"chatui: {message}\n")
+    if opts.usage:
+        err.write(usage_line(turn) + "\n")
+    return exit_code(turn)

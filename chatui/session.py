@@ -1,0 +1,342 @@
+"""The headless chat session: every rule of chatui, under every front end.
+
+A :class:`Session` owns the gateway, the HTTP client, the conversation and the
+transcript store. The TUI and ``chatui -p`` both go through it: commands are
+methods that return a line to show (or raise :class:`Refused` with a message
+for the user), and a turn streams as typed updates (:mod:`chatui.updates`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from chatui.blocks import code_blocks
+from chatui.conversation import Conversation, Settings, Turn
+from chatui.defaults import DEFAULT_MODEL
+from chatui.text import strip_controls
+from chatui.updates import BY_CHANNEL, Update
+
+NO_KEY = "No API key: set CHATUI_API_KEY and restart, or run chatui --demo."
+STILL_STREAMING = "An answer is still streaming: press escape to stop it first."
+
+
+@dataclass(slots=True)
+class Gateway:
+    """Where turns go: the base URL, the key (never shown) and the profile it came from."""
+
+    base_url: str
+    api_key: str | None = field(default=None, repr=False)
+    profile: Any = None  # a chatui.config.Profile, when the gateway came from one
+    demo: bool = False
+
+    def __post_init__(self) -> None:
+        self.base_url = self.base_url.rstrip("/")
+
+    @property
+    def requires_key(self) -> bool:
+        """Whether this gateway wants a key at all (Ollama does not)."""
+        return self.profile.requires_key if self.profile is not None else True
+
+    @property
+    def needs_key(self) -> bool:
+        """True when a key is wanted and none is set: nothing can be sent."""
+        return not self.api_key and not self.demo and self.requires_key
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something to tell the user outside the conversation flow (a failed save, a saved key)."""
+
+    message: str
+    title: str = ""
+    severity: str = "information"  # "information", "warning" or "error"
+
+
+class Refused(Exception):
+    """A command that cannot run now; the message says why and what to do instead."""
+
+    def __init__(self, message: str, *, title: str = "", severity: str = "warning") -> None:
+        super().__init__(message)
+        self.message = message
+        self.title = title
+        self.severity = severity
+
+
+class Session:
+    """One conversation with one gateway, and the rules for everything the user can do."""
+
+    def __init__(
+        self,
+        gateway: Gateway,
+        settings: Settings | None = None,
+        *,
+        conversation: Conversation | None = None,
+        store: Any = None,
+        on_notice: Callable[[Notice], None] | None = None,
+    ) -> None:
+        self.gateway = gateway
+        if conversation is None:
+            conversation = Conversation(settings or Settings(DEFAULT_MODEL), gateway.base_url)
+        self.conversation = conversation
+        self.store = store
+        self.on_notice = on_notice or (lambda notice: None)
+        self.streaming: Turn | None = None
+        self.models_cache: list[str] | None = None
+        self._client: Any = None
+        self._task: asyncio.Task | None = None
+        self._old_clients: list[Any] = []
+        self._demo_server: Any = None  # started by use_demo(), stopped by aclose()
+
+    @property
+    def settings(self) -> Settings:
+        """The settings the next turn is sent with."""
+        return self.conversation.settings
+
+    @property
+    def client(self) -> Any:
+        """The HTTP client, made on first use: httpx is not needed for the first frame."""
+        if self._client is None:
+            from chatui.client import ResponsesClient
+
+            self._client = ResponsesClient(self.gateway.base_url, self.gateway.api_key)
+        return self._client
+
+    # -- turns ---------------------------------------------------------------------
+    def check_can_send(self) -> None:
+        """Raise Refused unless a turn can start now."""
+        if self.streaming is not None:
+            raise Refused(STILL_STREAMING)
+        if self.gateway.needs_key:
+            raise Refused(NO_KEY, title="Cannot send", severity="error")
+
+    def begin(self, text: str) -> Turn:
+        """Start a turn for ``text`` (saved at once); stream it with :meth:`run`."""
+        self.check_can_send()
+        turn = self.conversation.start_turn(text)
+        self.streaming = turn
+        self.autosave()
+        return turn
+
+    async def run(self, turn: Turn) -> AsyncIterator[Update]:
+        """Stream ``turn`` as typed updates; when this ends the turn holds its outcome and is saved.
+
+        Errors end the turn (never this iterator with an exception); :meth:`stop`
+        or cancelling the consuming task stops it, keeping what arrived.
+        """
+        from chatui.chat import stream_turn
+
+        self.streaming = turn
+        self._task = asyncio.current_task()
+        try:
+            async for channel, text in stream_turn(self.client, self.conversation, turn):
+                yield BY_CHANNEL[channel](text)
+        finally:
+            self.streaming = None
+            self._task = None
+            self.autosave()
+
+    def stop(self) -> bool:
+        """Stop the streaming turn (what arrived is kept); False when nothing streams."""
+        if self.streaming is None or self._task is None:
+            return False
+        self._task.cancel()
+        return True
+
+    def retry(self) -> Turn:
+        """Replace the last turn with a new one for the same prompt (to the current model)."""
+        if self.streaming is not None:
+            raise Refused("Wait for the answer to finish or stop it first (escape).")
+        if not self.conversation.turns:
+            raise Refused("Nothing to retry yet.", severity="information")
+        self.check_can_send()
+        last = self.conversation.turns[-1]
+        self.conversation.remove_turn(last)
+        return self.begin(last.user_text)
+
+    def last_prompt(self) -> str:
+        """The last prompt, for /edit."""
+        if not self.conversation.turns:
+            raise Refused("No earlier prompt to edit.", severity="information")
+        return self.conversation.turns[-1].user_text
+
+    # -- settings ------------------------------------------------------------------
+    def set_model(self, model: str) -> str | None:
+        """Send the next turn to ``model``; returns the note to show (None: no change)."""
+        model = strip_controls(model).strip()
+        if not model or any(c.isspace() for c in model):
+            raise Refused("A model id has no spaces, e.g. /model gpt-5-mini")
+        if model == self.settings.model:
+            return None
+        self.settings.model = model
+        self.autosave()
+        return f"Model → {model} (from the next turn; earlier turns are sent as plain text)."
+
+    def set_param(self, arg: str) -> str:
+        """/set NAME VALUE: set (or with 'off' clear) one request parameter."""
+        name, _, value = arg.strip().partition(" ")
+        if not name or not value.strip():
+            raise Refused(f"Usage: /set {name or 'NAME'} VALUE  (VALUE 'off' clears it)", title="/set")
+        try:
+            message = self.settings.set(name, value)
+        except ValueError as exc:
+            raise Refused(str(exc), title="/set") from None
+        self.autosave()
+        return f"Set {message}."
+
+    def set_instructions(self, text: str) -> str:
+        """/system TEXT: set the instructions (no text clears them)."""
+        self.settings.instructions = text or None
+        self.autosave()
+        return f"Instructions set: {text}" if text else "Instructions cleared."
+
+    # -- conversations -------------------------------------------------------------
+    def _not_streaming(self) -> None:
+        if self.streaming is not None:
+            raise Refused("Stop the streaming answer first (escape).")
+
+    def new(self) -> Conversation:
+        """Start a new conversation with the same settings."""
+        self._not_streaming()
+        self.conversation = Conversation(self.settings.copy(), self.gateway.base_url)
+        return self.conversation
+
+    def open(self, conversation: Conversation) -> Conversation:
+        """Continue a saved conversation, on this session's gateway."""
+        self._not_streaming()
+        conversation.gateway = self.gateway.base_url
+        self.conversation = conversation
+        return conversation
+
+    def save(self) -> Path:
+        """Save now; Refused when transcripts are off or the write failed (nothing is lost)."""
+        if self.store is None:
+            raise Refused("Transcripts are off for this session.", severity="information")
+        try:
+            return self.store.save(self.conversation)
+        except OSError as exc:
+            raise Refused(f"Could not save the conversation ({exc.strerror or exc}); it stays in memory.", title="Save failed", severity="error") from None
+
+    def autosave(self) -> None:
+        """Save after each change; a failure becomes a notice, never an exception."""
+        if self.store is None:
+            return
+        try:
+            self.save()
+        except Refused as refused:
+            self.on_notice(Notice(refused.message, refused.title, refused.severity))
+
+    def export(self, arg: str, cwd: Path | None = None) -> Path:
+        """/export [md|json] [PATH]: write the conversation; returns where."""
+        from chatui import export
+
+        parts = arg.split(maxsplit=1)
+        fmt = parts[0].lower() if parts else "md"
+        if fmt not in ("md", "json", "markdown"):
+            raise Refused("Usage: /export [md|json] [PATH]", title="/export")
+        fmt = "md" if fmt == "markdown" else fmt
+        conv = self.conversation
+        path = Path(parts[1]).expanduser() if len(parts) > 1 else (cwd or Path.cwd()) / f"chatui-{conv.id}.{fmt}"
+        text = export.to_markdown(conv) if fmt == "md" else json.dumps(export.to_json(conv), ensure_ascii=False, indent=2)
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise Refused(f"Could not write {path}: {exc.strerror or exc}", title="/export") from None
+        return path
+
+    def copy_text(self, arg: str) -> str:
+        """/copy [code [N]]: the text to copy: the last answer, or its Nth code block (default: the last)."""
+        answers = [t for t in self.conversation.turns if t.answer]
+        if not answers:
+            raise Refused("No answer to copy yet.", severity="information")
+        text = answers[-1].answer
+        parts = arg.split()
+        if parts and parts[0] == "code":
+            blocks = code_blocks(text)
+            if not blocks:
+                raise Refused("The last answer has no code block.", title="/copy")
+            index = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else len(blocks)
+            if not 1 <= index <= len(blocks):
+                raise Refused(f"The last answer has {len(blocks)} code block(s).", title="/copy")
+            text = blocks[index - 1]
+        elif parts:
+            raise Refused("Usage: /copy  or  /copy code [N]", title="/copy")
+        return strip_controls(text)
+
+    # -- the gateway ---------------------------------------------------------------
+    async def list_models(self) -> list[str]:
+        """The gateway's models (cached); raises ChatError when it cannot list them."""
+        if self.models_cache is None:
+            self.models_cache = await self.client.list_models()
+        return self.models_cache
+
+    def configure(self, gateway: Gateway, model: str) -> None:
+        """Point the session at another gateway (after first-run setup)."""
+        if self._client is not None:
+            self._old_clients.append(self._client)
+        self._client = None  # made again, for the new gateway, on first use
+        self.gateway = gateway
+        self.models_cache = None
+        self.conversation.gateway = gateway.base_url
+        self.settings.model = model
+
+    async def aclose(self) -> None:
+        """Close every connection pool this session opened."""
+        clients, self._old_clients = [*self._old_clients, self._client], []
+        self._client = None
+        for client in clients:
+            if client is not None:
+                await client.aclose()
+        if self._demo_server is not None:
+            self._demo_server.stop()
+            self._demo_server = None
+
+    # -- first-run setup -----------------------------------------------------------
+    def use_demo(self) -> None:
+        """Switch to the built-in scripted server (the demo), with the demo's own history."""
+        from chatui.defaults import DEMO_MODEL
+        from chatui.demo import ScriptedServer
+        from chatui.paths import conversations_dir
+        from chatui.transcripts import TranscriptStore
+
+        self._demo_server = ScriptedServer(pace=1.0).start()
+        if self.store is not None:
+            self.store = TranscriptStore(conversations_dir(demo=True))  # demo chats never mix with real ones
+        self.configure(Gateway(self._demo_server.base_url, "demo", demo=True), DEMO_MODEL)
+
+    def use_profile(self, profile: Any, base_url: str, key: str | None, save_key: bool) -> None:
+        """Switch to ``profile`` with ``key`` (stored 0600 when ``save_key``)."""
+        from chatui import config
+
+        if save_key and key:
+            try:
+                path = config.write_key_file(profile.key_path(), key)
+                self.on_notice(Notice(f"Key saved to {path} (mode 0600)."))
+            except OSError as exc:
+                self.on_notice(Notice(f"Could not save the key ({exc.strerror or exc}); it is kept for this session.", severity="warning"))
+        old = self.gateway.profile
+        same = old is not None and old.name == profile.name
+        # keep the model chosen on the command line when the profile did not change
+        self.configure(Gateway(base_url, key, profile), self.settings.model if same else profile.model)
+
+
+def make_session(
+    *,
+    base_url: str,
+    api_key: str | None = None,
+    model: str | None = None,
+    demo: bool = False,
+    profile: Any = None,
+    settings: Settings | None = None,
+    conversation: Conversation | None = None,
+    store: Any = None,
+) -> Session:
+    """A session for a gateway: the one way the CLI, the TUI, tests and benchmarks build one."""
+    settings = settings or Settings(model or DEFAULT_MODEL)
+    if model:
+        settings.model = model
+    return Session(Gateway(base_url, api_key, profile, demo), settings, conversation=conversation, store=store)

@@ -1,0 +1,142 @@
+"""``chatui -p``: the real command in a subprocess, against the scripted server over loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from chatui.transcripts import TranscriptStore
+from chatui.turn import Status
+from tests.conftest import API_KEY
+
+
+@pytest.fixture
+def env(tmp_path) -> dict[str, str]:
+    """A clean environment: private data and config dirs, no key unless a test adds one."""
+    base = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY") and not k.startswith("CHATUI_")}
+    return {**base, "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "CHATUI_API_KEY": API_KEY}
+
+
+def chatui(*args: str, env: dict[str, str], stdin: str | None = None, timeout: float = 90) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "chatui", *args],
+        env=env,
+        input=stdin,
+        stdin=None if stdin is not None else subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=timeout,
+    )
+
+
+def store(env: dict[str, str], demo: bool = False) -> TranscriptStore:
+    return TranscriptStore(Path(env["XDG_DATA_HOME"]) / "chatui" / ("demo" if demo else "") / "conversations")
+
+
+def test_answer_to_a_pipe_is_plain_text_and_the_turn_is_saved(server, env):
+    out = chatui("--base-url", server.base_url, "--model", "demo-cjk", "-p", "中文で", env=env)
+    assert out.returncode == 0, out.stderr
+    assert "你好！这是一个" in out.stdout and "🚀" in out.stdout and out.stdout.endswith("\n")
+    assert "\x1b" not in out.stdout and out.stderr == ""
+    saved = store(env).load(store(env).latest().path)
+    assert saved.turns[0].user_text == "中文で" and saved.turns[0].status is Status.COMPLETED
+
+
+def test_piped_stdin_joins_the_prompt_and_dash_reads_it_alone(server, env):
+    out = chatui("--base-url", server.base_url, "--model", "chatui-demo", "-p", "summarise this", env=env, stdin="line one\nline two\n")
+    assert out.returncode == 0, out.stderr
+    assert server.posts()[-1]["input"][-1]["content"][0]["text"] == "line one\nline two\n\nsummarise this"
+    out = chatui("--base-url", server.base_url, "--model", "chatui-demo", "-p", "-", env=env, stdin="the whole prompt")
+    assert out.returncode == 0, out.stderr
+    assert server.posts()[-1]["input"][-1]["content"][0]["text"] == "the whole prompt"
+
+
+def test_json_reasoning_and_usage(server, env):
+    out = chatui("--base-url", server.base_url, "--model", "demo-reasoning", "-p", "think", "--json", env=env)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["status"] == "completed" and data["model"] == "demo-reasoning" and "**42**" in data["answer"]
+    assert data["reasoning"] and data["usage"]["total_tokens"] > 0 and data["error"] is None
+    out = chatui("--base-url", server.base_url, "--model", "demo-reasoning", "-p", "think", "--reasoning", "--usage", env=env)
+    assert out.returncode == 0
+    assert "Okay, the user asked" in out.stderr and "tokens: input" in out.stderr
+    assert "Okay, the user asked" not in out.stdout and "**42**" in out.stdout
+
+
+def test_continue_sends_the_history_and_appends_to_the_same_conversation(server, env):
+    assert chatui("--base-url", server.base_url, "--model", "chatui-demo", "-p", "first question", env=env).returncode == 0
+    out = chatui("--base-url", server.base_url, "--model", "demo-reasoning", "-c", "-p", "and then?", env=env)
+    assert out.returncode == 0, out.stderr
+    sent = server.posts()[-1]["input"]
+    assert sent[0]["content"][0]["text"] == "first question" and sent[-1]["content"][0]["text"] == "and then?"
+    conversations = store(env).summaries()
+    assert len(conversations) == 1
+    turns = store(env).load(conversations[0].path).turns
+    assert [t.model for t in turns] == ["chatui-demo", "demo-reasoning"]
+
+
+def test_a_failure_mid_stream_keeps_the_partial_text_and_exits_1(server, env):
+    out = chatui("--base-url", server.base_url, "--model", "fail-midstream", "-p", "moons?", env=env)
+    assert out.returncode == 1
+    assert "The three largest moons of Saturn are" in out.stdout
+    assert "failed in the middle" in out.stderr and out.stderr.count("\n") == 1
+    assert store(env).load(store(env).latest().path).turns[0].status is Status.FAILED
+
+
+def test_server_errors_are_plain_and_never_show_the_key(server, env):
+    out = chatui("--base-url", server.base_url, "--model", "unauthorized", "-p", "hi", env={**env, "CHATUI_API_KEY": "sk-wrong-SECRET-key-123456"})
+    assert out.returncode == 1 and "API key was rejected" in out.stderr
+    assert "SECRET" not in out.stdout + out.stderr
+    out = chatui("--base-url", server.base_url, "--model", "hostile", "-p", "be hostile", env=env)
+    assert out.returncode == 0 and "\x1b" not in out.stdout and "\x07" not in out.stdout
+
+
+def test_usage_errors_and_a_missing_key_exit_2(server, env):
+    no_key = {k: v for k, v in env.items() if k != "CHATUI_API_KEY"}
+    out = chatui("--base-url", server.base_url, "-p", "hi", env=no_key)
+    assert out.returncode == 2 and "CHATUI_API_KEY" in out.stderr and "AIHUBMIX_API_KEY" in out.stderr
+    assert out.stderr.count("\n") == 1 and not server.posts()
+    out = chatui("--json", env=env)
+    assert out.returncode == 2 and "go with -p" in out.stderr
+    out = chatui("-p", "-", env=env)  # stdin is empty: nothing to send
+    assert out.returncode == 2 and "empty" in out.stderr
+    out = chatui("-c", "-p", "hi", "--base-url", server.base_url, env=env)
+    assert out.returncode == 1 and "no saved conversation" in out.stderr
+
+
+def test_ctrl_c_exits_130_and_keeps_the_partial_answer(paced_server, env):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "chatui", "--base-url", paced_server.base_url, "--model", "slow", "-p", "go"],
+        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        first = proc.stdout.read(12)  # blocks until the answer is streaming
+        assert first.startswith("word0")
+        proc.send_signal(signal.SIGINT)
+        rest, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert "stopped" in err
+    turn = store(env).load(store(env).latest().path).turns[-1]
+    assert turn.status is Status.CANCELLED and turn.answer.startswith("word0 word1")
+
+
+def test_demo_answers_offline_and_keeps_its_own_history(env):
+    no_key = {k: v for k, v in env.items() if k != "CHATUI_API_KEY"}
+    started = time.monotonic()
+    out = chatui("--demo", "-p", "a table please", env=no_key, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "|" in out.stdout and time.monotonic() - started < 120
+    assert store(no_key, demo=True).summaries() and not store(no_key).summaries()
+    again = chatui("--demo", "-c", "-p", "more", env=no_key, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert len(store(no_key, demo=True).summaries()) == 1
