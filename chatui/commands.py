@@ -23,6 +23,11 @@ class Command:
     key: str = ""  # Textual key syntax; "" = no key
     footer: str = ""  # the footer's label; "" = not in the footer
 
+    @property
+    def fills_prompt(self) -> bool:
+        """From the palette, it is typed into the prompt for its text rather than run."""
+        return self.needs_arg or self.args.startswith("[TEXT")
+
 
 COMMANDS: tuple[Command, ...] = (
     Command("stop", "", "Stop the streaming answer (what arrived is kept)", key="escape", footer="Stop"),
@@ -55,6 +60,16 @@ PROMPT_KEYS: tuple[tuple[str, str], ...] = (
 
 BY_NAME = {c.name: c for c in COMMANDS}
 ALIASES = {"q": "quit", "exit": "quit", "m": "model", "h": "help", "?": "help", "clear": "new", "sys": "system"}
+
+
+def route(text: str) -> tuple[bool, str]:
+    """(True, command line) for a /command; (False, message) otherwise ("//" sends a literal "/")."""
+    stripped = text.lstrip()
+    if stripped.startswith("//"):
+        return False, stripped[1:]
+    if stripped.startswith("/"):
+        return True, stripped.strip()
+    return False, text
 
 
 class CommandError(ValueError):

@@ -19,9 +19,18 @@ from chatui.blocks import code_blocks
 from chatui.conversation import Conversation, Settings, Turn
 from chatui.defaults import DEFAULT_MODEL
 from chatui.text import strip_controls
+from chatui.turn import Status
 from chatui.updates import BY_CHANNEL, Update
 
 NO_KEY = "No API key: set CHATUI_API_KEY and restart, or run chatui --demo."
+NO_KEY_NOTE = (
+    "No API key is set. Set CHATUI_API_KEY (or AIHUBMIX_API_KEY / OPENAI_API_KEY) and restart, "
+    "or run `chatui --demo` to try it offline."
+)
+DEMO_NOTE = (
+    "Demo mode: answers come from chatui's built-in scripted server on 127.0.0.1 — nothing leaves this machine. "
+    "Ask anything; try 'show me some code', 'a table', or write in 中文."
+)
 STILL_STREAMING = "An answer is still streaming: press escape to stop it first."
 
 
@@ -55,6 +64,14 @@ class Notice:
     message: str
     title: str = ""
     severity: str = "information"  # "information", "warning" or "error"
+
+
+def failure_notice(turn: Turn) -> Notice | None:
+    """The error to raise to the user's attention when a turn failed or was cut off."""
+    if not turn.error or turn.status in (Status.COMPLETED, Status.CANCELLED):
+        return None
+    message = strip_controls(turn.error.get("message", ""))
+    return Notice(message, strip_controls(turn.error.get("title", "Error")), "error")
 
 
 class Refused(Exception):
@@ -212,12 +229,17 @@ class Session:
         self.conversation = conversation
         return conversation
 
-    def save(self) -> Path:
-        """Save now; Refused when transcripts are off or the write failed (nothing is lost)."""
+    def history_store(self) -> Any:
+        """The transcript store, for browsing; Refused when transcripts are off."""
         if self.store is None:
             raise Refused("Transcripts are off for this session.", severity="information")
+        return self.store
+
+    def save(self) -> Path:
+        """Save now; Refused when transcripts are off or the write failed (nothing is lost)."""
+        store = self.history_store()
         try:
-            return self.store.save(self.conversation)
+            return store.save(self.conversation)
         except OSError as exc:
             raise Refused(f"Could not save the conversation ({exc.strerror or exc}); it stays in memory.", title="Save failed", severity="error") from None
 
@@ -273,6 +295,28 @@ class Session:
         if self.models_cache is None:
             self.models_cache = await self.client.list_models()
         return self.models_cache
+
+    async def models_note(self) -> str:
+        """/models: the list as one line; Refused when the gateway cannot list them."""
+        from chatui.errors import ChatError
+
+        try:
+            models = await self.list_models()
+        except ChatError as exc:
+            raise Refused(exc.message, title="Cannot list models") from None
+        return "Models: " + ", ".join(models) if models else "The gateway listed no models."
+
+    async def models_for_picker(self) -> tuple[list[str], str, str]:
+        """The picker's list, the current model, and a note when the list could not be had."""
+        from chatui.errors import ChatError
+
+        current = self.settings.model
+        try:
+            if not self.gateway.needs_key:
+                return await self.list_models(), current, ""
+        except ChatError:
+            pass
+        return [current], current, "Could not list models: type any model id and press enter."
 
     def configure(self, gateway: Gateway, model: str) -> None:
         """Point the session at another gateway (after first-run setup)."""

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from contextlib import aclosing
-from typing import Any, Iterable
+from typing import Callable, Iterable
 
 from textual import getters, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer
@@ -16,26 +15,16 @@ from textual.worker import Worker
 
 from chatui import commands as cmds
 from chatui.config import UIPrefs
-from chatui.conversation import Conversation, Settings, Turn
-from chatui.errors import ChatError
-from chatui.session import Notice, Refused, Session
-from chatui.text import strip_controls
-from chatui.turn import Status
+from chatui.conversation import Conversation, Turn
+from chatui.session import DEMO_NOTE, NO_KEY_NOTE, Notice, Refused, Session, failure_notice
 from chatui.ui.messages import PromptSubmitted, ReasoningStreamed, TurnFinished, TurnProgressed, TurnSelected, TurnStarted
 from chatui.ui.widgets.conversation import ConversationView
-from chatui.ui.widgets.panes import ReasoningPane, UsagePane
+from chatui.ui.widgets.markdown_view import prewarm
+from chatui.ui.widgets.panes import SidePanes
 from chatui.ui.widgets.prompt import PromptArea
 from chatui.ui.widgets.topbar import TopBar
 
 NARROW = 100  # below this many columns the side panes start hidden
-DEMO_NOTE = (
-    "Demo mode: answers come from chatui's built-in scripted server on 127.0.0.1 — nothing leaves this machine. "
-    "Ask anything; try 'show me some code', 'a table', or write in 中文."
-)
-NO_KEY_NOTE = (
-    "No API key is set. Set CHATUI_API_KEY (or AIHUBMIX_API_KEY / OPENAI_API_KEY) and restart, "
-    "or run `chatui --demo` to try it offline."
-)
 
 
 class ChatApp(App[None]):
@@ -51,8 +40,7 @@ class ChatApp(App[None]):
 
     view = getters.query_one(ConversationView)
     prompt = getters.query_one(PromptArea)
-    reasoning = getters.query_one(ReasoningPane)
-    usage = getters.query_one(UsagePane)
+    side = getters.query_one(SidePanes)
     topbar = getters.query_one(TopBar)
 
     def __init__(self, session: Session, prefs: UIPrefs | None = None, *, needs_setup: bool = False) -> None:
@@ -63,25 +51,13 @@ class ChatApp(App[None]):
         self.needs_setup = needs_setup
         self.turn_worker: Worker | None = None
 
-    @property
-    def conversation(self) -> Conversation:
-        """The session's conversation."""
-        return self.session.conversation
-
-    @property
-    def settings(self) -> Settings:
-        """The settings the next turn is sent with."""
-        return self.session.settings
-
     # -- layout ----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         """Header, conversation with side panes, prompt, footer."""
         yield TopBar(id="topbar")
         with Horizontal(id="main"):
             yield ConversationView(id="conversation")
-            with Vertical(id="side"):
-                yield ReasoningPane(id="reasoning")
-                yield UsagePane(id="usage")
+            yield SidePanes(id="side")
         yield PromptArea(id="prompt")
         yield Footer()
 
@@ -98,140 +74,84 @@ class ChatApp(App[None]):
             else:
                 self.notify(f"Unknown theme '{prefs.theme}' in the config file.", severity="warning", markup=False)
         self._show_conversation()
-        if not self.conversation.turns and self.session.gateway.demo:
+        if not self.session.conversation.turns and self.session.gateway.demo:
             self.view.add_note(DEMO_NOTE, "note demo")
         if self.session.gateway.needs_key:
             self.view.add_note(NO_KEY_NOTE, "note warning no-key")
-        self.call_after_refresh(self._prewarm)
+        # after the first frame, import the network and rendering stack in the background
+        self.call_after_refresh(self.run_worker, prewarm, thread=True, exit_on_error=False, group="prewarm")
         if self.needs_setup:
             self.open_setup()
 
-    def _prewarm(self) -> None:
-        """After the first frame: import the network and rendering stack in the background."""
+    def watch_show_reasoning(self) -> None:
+        self.side.shown(self.show_reasoning, self.show_usage)
 
-        def warm() -> None:
-            import chatui.chat  # noqa: F401  (httpx, httpx-sse)
-            from chatui.ui.widgets.markdown_view import _lexer
-
-            _lexer("python")  # Pygments' plugin scan happens once, here
-
-        self.run_worker(warm, thread=True, exit_on_error=False, group="prewarm")
-
-    def watch_show_reasoning(self, shown: bool) -> None:
-        self.reasoning.display = shown
-        self.query_one("#side").display = shown or self.show_usage
-
-    def watch_show_usage(self, shown: bool) -> None:
-        self.usage.display = shown
-        self.query_one("#side").display = shown or self.show_reasoning
+    watch_show_usage = watch_show_reasoning
 
     def refresh_header(self) -> None:
         """Show the current model, gateway and title."""
         bar, gateway = self.topbar, self.session.gateway
-        bar.model, bar.gateway, bar.demo = self.settings.model, gateway.base_url, gateway.demo
-        bar.has_key, bar.conversation_title = not gateway.needs_key, self.conversation.title or ""
+        bar.model, bar.gateway, bar.demo = self.session.settings.model, gateway.base_url, gateway.demo
+        bar.has_key, bar.conversation_title = not gateway.needs_key, self.session.conversation.title or ""
 
     def _show_conversation(self) -> None:
         """Show the session's conversation from scratch (start, /new, history)."""
-        turns = self.conversation.turns
+        turns = self.session.conversation.turns
         self.view.load(turns)
         self.prompt.sent = [t.user_text for t in turns]
-        last = turns[-1] if turns else None
-        self.reasoning.show_turn(last)
-        self.usage.show(last, self.conversation.usage_total())
+        self.side.show_turn(turns[-1] if turns else None, self.session.conversation)
         self.refresh_header()
         self.prompt.focus()
 
     def _notice(self, notice: Notice | Refused) -> None:
         self.notify(notice.message, title=notice.title, severity=notice.severity, markup=False)  # type: ignore[arg-type]
 
-    # -- first run -------------------------------------------------------------------
     def open_setup(self) -> None:
         """The first-run screen: key, gateway, or demo."""
-        from chatui import config
         from chatui.ui.screens.setup import SetupScreen
 
-        try:
-            profiles = config.load().profiles
-        except config.ConfigError:
-            profiles = dict(config.BUILTIN_PROFILES)
-        profile = self.session.gateway.profile
-        self.push_screen(SetupScreen(profiles, profile.name if profile else config.DEFAULT_PROFILE), self._setup_done)
+        self.push_screen(SetupScreen(self.session), self._setup_done)
 
-    def _setup_done(self, result: Any) -> None:
-        if result is None:
-            return
-        if result.demo:
-            self.session.use_demo()
-            self.view.add_note(DEMO_NOTE, "note demo")
-        else:
-            self.session.use_profile(result.profile, result.base_url, result.key, result.save)
-        for note in self.query(".no-key"):
-            note.remove()
-        self.refresh_header()
-        self.prompt.focus()
+    def _setup_done(self, applied: bool | None) -> None:
+        if applied:
+            self.query(".no-key").remove()
+            if self.session.gateway.demo:
+                self.view.add_note(DEMO_NOTE, "note demo")
+            self.refresh_header()
+            self.prompt.focus()
 
     # -- turns -----------------------------------------------------------------------
     @on(PromptSubmitted)
     def _submitted(self, event: PromptSubmitted) -> None:
-        text = event.text.lstrip()
-        if text.startswith("//"):
-            self.send(text[1:])  # "//" sends a message that starts with "/"
-        elif text.startswith("/"):
-            self.run_command(text.strip())
-        else:
-            self.send(event.text)
-
-    def send(self, text: str) -> None:
-        """Start a turn for ``text``; a refusal keeps the text in the prompt."""
+        command, text = cmds.route(event.text)
+        if command:
+            self.run_command(text)
+            return
         try:
             self._stream(self.session.begin(text))
         except Refused as refused:
-            self.prompt.set_text(text)
+            self.prompt.set_text(text)  # nothing typed is lost
             self._notice(refused)
 
     def _stream(self, turn: Turn) -> None:
-        self.view.begin_stream(turn)
+        self.turn_worker = self.view.stream(self.session, turn)
         self.refresh_header()
-        self.turn_worker = self._run_turn(turn)
-
-    @work(exclusive=True, group="turn", exit_on_error=False)
-    async def _run_turn(self, turn: Turn) -> None:
-        feed = self.view.feed
-        try:
-            async with aclosing(self.session.run(turn)) as updates:
-                async for update in updates:
-                    feed(update)
-        finally:
-            self.view.end_stream()
 
     @on(TurnStarted)
-    def _turn_started(self, event: TurnStarted) -> None:
-        self.reasoning.show_turn(event.turn, streaming=True)
-
     @on(ReasoningStreamed)
-    def _reasoning_streamed(self, event: ReasoningStreamed) -> None:
-        self.reasoning.streamed(event.turn, event.text, event.replace)
-
     @on(TurnProgressed)
-    def _turn_progressed(self, event: TurnProgressed) -> None:
-        if self.usage.display:
-            self.usage.show(event.turn, self.conversation.usage_total(), live_chars=event.chars)
-
     @on(TurnFinished)
-    def _turn_finished(self, event: TurnFinished) -> None:
-        turn = event.turn
-        self.reasoning.finished(turn)
-        self.usage.show(turn, self.conversation.usage_total())
-        if turn.error and turn.status not in (Status.COMPLETED, Status.CANCELLED):
-            self.notify(strip_controls(turn.error.get("message", "")), title=turn.error.get("title", "Error"), severity="error", markup=False)
+    def _turn_message(self, event: TurnStarted | ReasoningStreamed | TurnProgressed | TurnFinished) -> None:
+        self.side.observe(event, self.session.conversation)
+        notice = failure_notice(event.turn) if isinstance(event, TurnFinished) else None
+        if notice is not None:
+            self._notice(notice)
 
     @on(TurnSelected)
     def _turn_selected(self, event: TurnSelected) -> None:
-        turn = next((t for t in self.conversation.turns if t.id == event.turn_id), None)
+        turn = next((t for t in self.session.conversation.turns if t.id == event.turn_id), None)
         if turn is not None and turn is not self.session.streaming:
-            self.reasoning.show_turn(turn)
-            self.usage.show(turn, self.conversation.usage_total())
+            self.side.show_turn(turn, self.session.conversation)
 
     # -- commands: every key, palette entry and /command lands in cmd_<name> -----------
     def action_command(self, name: str) -> None:
@@ -241,23 +161,28 @@ class ChatApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every command, in the command palette too."""
         yield from super().get_system_commands(screen)
-        for command in cmds.COMMANDS:
-            line = f"/{command.name}"
-            if command.needs_arg or command.name in ("system",):
-                callback = lambda line=line: self.prompt.set_text(line + " ")  # noqa: E731
-            else:
-                callback = lambda line=line: self.run_command(line)  # noqa: E731
-            yield SystemCommand(line, command.help, callback)
+        for c in cmds.COMMANDS:
+            line = f"/{c.name}"
+            fill, run = (lambda x=line: self.prompt.set_text(x + " ")), (lambda x=line: self.run_command(x))
+            yield SystemCommand(line, c.help, fill if c.fills_prompt else run)
 
     def run_command(self, line: str) -> None:
         """Run one command; bad input or a refusal gets a message, never an exception."""
         try:
             command, arg = cmds.parse(line)
-            getattr(self, f"cmd_{command.name}")(arg)
         except cmds.CommandError as exc:
             self.notify(str(exc), severity="warning", markup=False)
+            return
+        self._try(getattr(self, f"cmd_{command.name}"), arg)
+
+    def _try(self, action: Callable[..., object], *args: object) -> bool:
+        """Run a session action; a refusal becomes a message (False)."""
+        try:
+            action(*args)
+            return True
         except Refused as refused:
             self._notice(refused)
+            return False
 
     def _note(self, text: str | None) -> None:
         if text:
@@ -279,29 +204,17 @@ class ChatApp(App[None]):
     async def _pick_model(self) -> None:
         from chatui.ui.screens.model_picker import ModelPicker
 
-        models, note = await self._models(quiet=True), ""
-        if models is None:
-            models, note = [self.settings.model], "Could not list models: type any model id and press enter."
-        chosen = await self.push_screen_wait(ModelPicker(models, self.settings.model, note))
+        chosen = await self.push_screen_wait(ModelPicker(*await self.session.models_for_picker()))
         if chosen:
             self.run_command(f"/model {chosen}")
-
-    async def _models(self, quiet: bool = False) -> list[str] | None:
-        if self.session.gateway.needs_key:
-            return None
-        try:
-            return await self.session.list_models()
-        except ChatError as exc:
-            if not quiet:
-                self.notify(exc.message, title="Cannot list models", severity="warning", markup=False)
-            return None
 
     @work(group="models")
     async def cmd_models(self, arg: str) -> None:
         """List the gateway's models."""
-        models = await self._models()
-        if models is not None:
-            self._note("Models: " + ", ".join(models) if models else "The gateway listed no models.")
+        try:
+            self._note(await self.session.models_note())
+        except Refused as refused:
+            self._notice(refused)
 
     def cmd_reasoning(self, arg: str) -> None:
         """Show or hide the reasoning pane."""
@@ -318,20 +231,13 @@ class ChatApp(App[None]):
 
     def cmd_history(self, arg: str) -> None:
         """Browse saved conversations."""
-        if self.session.store is None:
-            raise Refused("Transcripts are off for this session.", severity="information")
         from chatui.ui.screens.history import HistoryScreen
 
-        self.push_screen(HistoryScreen(self.session.store), self.open_conversation)
+        self.push_screen(HistoryScreen(self.session.history_store()), self.open_conversation)
 
     def open_conversation(self, conversation: Conversation | None) -> None:
         """Continue a saved conversation."""
-        if conversation is not None:
-            try:
-                self.session.open(conversation)
-            except Refused as refused:
-                self._notice(refused)
-                return
+        if conversation is not None and self._try(self.session.open, conversation):
             self._show_conversation()
 
     def cmd_system(self, arg: str) -> None:
@@ -344,7 +250,7 @@ class ChatApp(App[None]):
 
     def cmd_retry(self, arg: str) -> None:
         """Send the last prompt again, replacing the last answer."""
-        old = self.conversation.turns[-1] if self.conversation.turns else None
+        old = self.session.conversation.turns[-1] if self.session.conversation.turns else None
         turn = self.session.retry()
         if old is not None:
             self.view.remove_turn(old)

@@ -12,7 +12,7 @@ async def test_a_turn_streams_answer_reasoning_and_usage(make_app, server):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await send(app, pilot, "Hello there ☕")
-        turn = app.conversation.turns[-1]
+        turn = app.session.conversation.turns[-1]
         assert turn.status is Status.COMPLETED
         text = screen_text(app)
         assert "Welcome to chatui" in text
@@ -55,7 +55,7 @@ async def test_model_picker_lists_filters_and_picks(make_app, server):
         await pilot.pause()
         await pilot.press("enter")
         await until(pilot, lambda: type(app.screen).__name__ != "ModelPicker", what="the picker to close")
-        assert app.settings.model == "demo-cjk"
+        assert app.session.settings.model == "demo-cjk"
         await send(app, pilot, "hi")
         assert server.posts()[-1]["model"] == "demo-cjk"
 
@@ -68,7 +68,7 @@ async def test_picker_accepts_a_typed_id_not_in_the_list(make_app):
         await pilot.press(*"vendor/brand-new-model")
         await pilot.press("enter")
         await until(pilot, lambda: type(app.screen).__name__ != "ModelPicker", what="the picker to close")
-        assert app.settings.model == "vendor/brand-new-model"
+        assert app.session.settings.model == "vendor/brand-new-model"
 
 
 async def test_escape_stops_the_stream_and_keeps_the_partial_answer(make_app, paced_server, store):
@@ -82,14 +82,14 @@ async def test_escape_stops_the_stream_and_keeps_the_partial_answer(make_app, pa
         await pilot.press("ctrl+c")  # never kills a conversation in progress
         await pilot.press("escape")
         await until(pilot, lambda: app.session.streaming is None, what="the stop")
-        turn = app.conversation.turns[-1]
+        turn = app.session.conversation.turns[-1]
         assert turn.status is Status.CANCELLED and turn.answer.startswith("word0 word1")
         assert "stopped" in screen_text(app)
         assert app.is_running
         # the prompt is ready: the next turn goes out
-        app.settings.model = "demo-reasoning"
+        app.session.settings.model = "demo-reasoning"
         await send(app, pilot, "again")
-        assert app.conversation.turns[-1].status is Status.COMPLETED
+        assert app.session.conversation.turns[-1].status is Status.COMPLETED
 
 
 async def test_error_turns_are_shown_in_plain_words(make_app, server):
@@ -103,9 +103,9 @@ async def test_error_turns_are_shown_in_plain_words(make_app, server):
     app = make_app("chatui-demo")
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         for model, words in cases.items():
-            app.settings.model = model
+            app.session.settings.model = model
             await send(app, pilot, f"try {model}")
-            turn = app.conversation.turns[-1]
+            turn = app.session.conversation.turns[-1]
             assert turn.status in (Status.FAILED, Status.CUT), model
             assert words in app.query(AssistantMessage).last().status_line.render().plain, model
         assert len(app._notifications) >= len(cases)
@@ -142,7 +142,7 @@ async def test_unknown_command_and_bad_values_get_messages(make_app):
         await send(app, pilot, "/set temperature 0.4", wait=False)
         await send(app, pilot, "/system Answer in French.", wait=False)
         await send(app, pilot, "hi")
-        assert app.conversation.turns[-1].params["temperature"] == 0.4
+        assert app.session.conversation.turns[-1].params["temperature"] == 0.4
 
 
 async def test_settings_reach_the_request(make_app, server):
@@ -175,8 +175,8 @@ async def test_prompt_keys_newline_and_recall(make_app):
         await pilot.press(*"line two")
         assert app.prompt.text == "line one\nline two"
         await pilot.press("enter")
-        await until(pilot, lambda: app.session.streaming is None and app.conversation.turns and app.conversation.turns[-1].status is not Status.STREAMING)
-        assert app.conversation.turns[-1].user_text == "line one\nline two"
+        await until(pilot, lambda: app.session.streaming is None and app.session.conversation.turns and app.session.conversation.turns[-1].status is not Status.STREAMING)
+        assert app.session.conversation.turns[-1].user_text == "line one\nline two"
         assert app.prompt.text == ""
         await pilot.press("up")
         assert app.prompt.text == "line one\nline two"
@@ -198,11 +198,11 @@ async def test_retry_replaces_the_last_turn_and_edit_restores_the_prompt(make_ap
     app = make_app("fail-midstream")
     async with app.run_test(size=(120, 40)) as pilot:
         await send(app, pilot, "moons?")
-        assert app.conversation.turns[-1].status is Status.FAILED
-        app.settings.model = "demo-reasoning"
+        assert app.session.conversation.turns[-1].status is Status.FAILED
+        app.session.settings.model = "demo-reasoning"
         await send(app, pilot, "/retry")
-        await until(pilot, lambda: app.conversation.turns[-1].status is Status.COMPLETED)
-        assert len(app.conversation.turns) == 1 and len(app.query(AssistantMessage)) == 1
+        await until(pilot, lambda: app.session.conversation.turns[-1].status is Status.COMPLETED)
+        assert len(app.session.conversation.turns) == 1 and len(app.query(AssistantMessage)) == 1
         assert server.posts()[-1]["input"][-1]["content"][0]["text"] == "moons?"
         await send(app, pilot, "/edit", wait=False)
         await pilot.pause()
@@ -213,7 +213,7 @@ async def test_turn_is_saved_to_disk(make_app, store):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await send(app, pilot, "remember me")
-    loaded = store.load(app.conversation.id)
+    loaded = store.load(app.session.conversation.id)
     assert loaded.turns[0].user_text == "remember me" and loaded.turns[0].status is Status.COMPLETED
 
 
@@ -237,7 +237,7 @@ async def test_focusing_an_earlier_answer_shows_its_reasoning(make_app):
     app = make_app("chatui-demo")
     async with app.run_test(size=(120, 40)) as pilot:
         await send(app, pilot, "first")
-        app.settings.model = "demo-reasoning"
+        app.session.settings.model = "demo-reasoning"
         await send(app, pilot, "second")
         assert "Okay, the user asked" in screen_text(app)
         app.query(AssistantMessage).first().focus()

@@ -15,7 +15,7 @@ async def test_key_never_reaches_any_file(make_app, store, server):
     app = make_app("chatui-demo")
     async with app.run_test(size=(120, 40)) as pilot:
         await send(app, pilot, "hello")
-        app.settings.model = "unauthorized"
+        app.session.settings.model = "unauthorized"
         await send(app, pilot, "fail please")
         await send(app, pilot, "/export md " + str(store.root / "export.md"), wait=False)
         await send(app, pilot, "/export json " + str(store.root / "export.json"), wait=False)
@@ -34,11 +34,11 @@ async def test_user_message_is_saved_before_the_answer_arrives(paced_server, sto
     async with app.run_test(size=(120, 40)) as pilot:
         await send(app, pilot, "saved early", wait=False)
         await until(pilot, lambda: app.session.streaming is not None)
-        on_disk = store.load(app.conversation.id)
+        on_disk = store.load(app.session.conversation.id)
         assert on_disk.turns[-1].user_text == "saved early"
         await pilot.press("escape")
         await until(pilot, lambda: app.session.streaming is None)
-    assert store.load(app.conversation.id).turns[-1].status is Status.CANCELLED
+    assert store.load(app.session.conversation.id).turns[-1].status is Status.CANCELLED
 
 
 async def test_save_failure_notifies_and_keeps_the_conversation(make_app, store, monkeypatch):
@@ -50,7 +50,7 @@ async def test_save_failure_notifies_and_keeps_the_conversation(make_app, store,
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         monkeypatch.setattr(store, "save", broken)
         await send(app, pilot, "keep me")
-        assert app.conversation.turns[-1].status is Status.COMPLETED
+        assert app.session.conversation.turns[-1].status is Status.COMPLETED
         assert any("Could not save" in n.message and "stays in memory" in n.message for n in app._notifications)
 
 
@@ -80,7 +80,7 @@ async def test_history_screen_lists_searches_and_opens(make_app, store):
         assert app.screen.shown and [s.id for s in app.screen.shown] == ["conv-0007"]
         await pilot.press("enter")
         await until(pilot, lambda: type(app.screen).__name__ != "HistoryScreen")
-        assert app.conversation.id == "conv-0007"
+        assert app.session.conversation.id == "conv-0007"
         assert "topic 7 needle" in screen_text(app)
 
 

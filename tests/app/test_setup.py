@@ -41,10 +41,10 @@ async def test_pasted_key_is_saved_0600_and_used(server, store):
         key_file = config.BUILTIN_PROFILES["aihubmix"].key_path()
         assert key_file.read_text().strip() == KEY and oct(key_file.stat().st_mode & 0o777) == "0o600"
         assert "no API key" not in screen_text(app) and "No API key is set" not in screen_text(app)
-        app.settings.model = "chatui-demo"
+        app.session.settings.model = "chatui-demo"
         await send(app, pilot, "hello")
         assert server.requests[-1]["headers"]["authorization"] == f"Bearer {KEY}"
-        assert app.conversation.turns[-1].status.ok
+        assert app.session.conversation.turns[-1].status.ok
     # next start finds the key in the file: no setup
     assert not config.resolve(config.load(), environ={}).needs_key
 
@@ -77,7 +77,7 @@ async def test_config_theme_and_panes_apply(server, store, tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert app.theme == "nord"
-        assert app.reasoning.display and not app.usage.display
+        assert app.side.reasoning.display and not app.side.usage.display
 
 
 async def test_demo_from_setup_keeps_real_history_clean(store):
@@ -88,6 +88,6 @@ async def test_demo_from_setup_keeps_real_history_clean(store):
         await until(pilot, lambda: app.session.gateway.demo)
         assert "DEMO" in screen_text(app)
         await send(app, pilot, "hello demo")
-        assert app.conversation.turns[-1].status.ok and "Welcome" in app.conversation.turns[-1].answer
+        assert app.session.conversation.turns[-1].status.ok and "Welcome" in app.session.conversation.turns[-1].answer
         assert app.session.store is not store and app.session.store.summaries()
     assert not store.summaries()

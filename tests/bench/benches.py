@@ -118,7 +118,7 @@ async def display(model: str) -> dict:
         await _until(pilot, lambda: app.turn_worker is not None and app.turn_worker.is_finished)
         await pilot.pause()
         seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
-        turn = app.conversation.turns[-1]
+        turn = app.session.conversation.turns[-1]
         assert turn.status.ok, turn.error
         body = app.view.live.widget.body if app.view.live else app.view.assistant[turn.id].body
         assert body.text == turn.answer

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.text import Text
 from textual import on
 from textual.binding import Binding
@@ -12,28 +10,29 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select
 
 from chatui.config import Profile
+from chatui.session import Session
 
 
-@dataclass(slots=True)
-class SetupResult:
-    """What the user chose."""
+class SetupScreen(ModalScreen[bool]):
+    """Shown when the chosen profile needs a key and none was found; applies the choice to the session.
 
-    profile: Profile | None  # None when the demo was chosen
-    base_url: str
-    key: str | None
-    save: bool
-    demo: bool = False
-
-
-class SetupScreen(ModalScreen[SetupResult | None]):
-    """Shown when the chosen profile needs a key and none was found."""
+    Dismissed with True when the session was pointed at a gateway (or the demo).
+    """
 
     CSS_PATH = "setup.tcss"
-    BINDINGS = [Binding("escape", "dismiss(None)", "Later")]
+    BINDINGS = [Binding("escape", "dismiss(False)", "Later")]
 
-    def __init__(self, profiles: dict[str, Profile], current: str) -> None:
+    def __init__(self, session: Session) -> None:
         super().__init__()
-        self.profiles = profiles
+        from chatui import config
+
+        try:
+            profiles = config.load().profiles
+        except config.ConfigError:
+            profiles = dict(config.BUILTIN_PROFILES)
+        current = session.gateway.profile.name if session.gateway.profile else config.DEFAULT_PROFILE
+        self.session = session
+        self.profiles: dict[str, Profile] = profiles
         self.current = current if current in profiles else next(iter(profiles))
 
     def compose(self):
@@ -78,8 +77,10 @@ class SetupScreen(ModalScreen[SetupResult | None]):
             error.update(Text("Paste a key, choose a gateway that needs none (ollama), or try the demo.", style="bold red"))
             return
         save = self.query_one("#save-file", RadioButton).value
-        self.dismiss(SetupResult(prof, url, key, bool(save and key)))
+        self.session.use_profile(prof, url, key, bool(save and key))
+        self.dismiss(True)
 
     @on(Button.Pressed, "#setup-demo")
     def _demo(self) -> None:
-        self.dismiss(SetupResult(None, "", None, False, demo=True))
+        self.session.use_demo()
+        self.dismiss(True)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import time
+from contextlib import aclosing
 
 from rich.text import Text
+from textual import work
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
+from textual.worker import Worker
 
 from chatui.conversation import Turn
+from chatui.session import Session
 from chatui.text import strip_controls
 from chatui.turn import Status
 from chatui.ui.messages import ReasoningStreamed, TurnFinished, TurnProgressed, TurnSelected, TurnStarted
@@ -148,6 +152,21 @@ class ConversationView(VerticalScroll):
         self.follow()
 
     # -- streaming -----------------------------------------------------------------
+    def stream(self, session: Session, turn: Turn) -> Worker:
+        """Show ``turn`` and stream it from ``session`` in a worker (cancelled by session.stop())."""
+        self.begin_stream(turn)
+        return self._run(session, turn)
+
+    @work(exclusive=True, group="turn", exit_on_error=False)
+    async def _run(self, session: Session, turn: Turn) -> None:
+        feed = self.feed
+        try:
+            async with aclosing(session.run(turn)) as updates:
+                async for update in updates:
+                    feed(update)
+        finally:
+            self.end_stream()
+
     def begin_stream(self, turn: Turn) -> AssistantMessage:
         """Add ``turn`` and start painting it at the frame rate."""
         widget = self.add_turn(turn)

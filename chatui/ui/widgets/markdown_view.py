@@ -36,6 +36,13 @@ def _lexer(name: str):
 _PARSER = None
 
 
+def prewarm() -> None:
+    """Import the network and rendering stack (for a worker thread after the first frame)."""
+    import chatui.chat  # noqa: F401  (httpx, httpx-sse)
+
+    _lexer("python")  # Pygments' plugin scan happens once, here
+
+
 def _markdown(markup: str):
     """Rich Markdown with one shared parser (a MarkdownIt per block cost a third of render time).
 

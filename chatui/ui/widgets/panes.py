@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import Static
 
-from chatui.conversation import Turn
+from chatui.conversation import Conversation, Turn
+from chatui.ui.messages import ReasoningStreamed, TurnFinished, TurnProgressed, TurnStarted
 from chatui.text import strip_controls
 from chatui.turn import Usage
 from chatui.ui.widgets.markdown_view import MarkdownView
@@ -98,3 +100,44 @@ class UsagePane(Static):
             table.add_row("streaming", f"{live_chars:,} chars", "")
         layout, self._rows = table.row_count != self._rows, table.row_count
         self.update(table, layout=layout)
+
+
+class SidePanes(Vertical):
+    """The reasoning and usage panes: they observe the conversation view's turn messages."""
+
+    def compose(self):
+        yield ReasoningPane(id="reasoning")
+        yield UsagePane(id="usage")
+
+    @property
+    def reasoning(self) -> ReasoningPane:
+        """The reasoning pane."""
+        return self.query_one(ReasoningPane)
+
+    @property
+    def usage(self) -> UsagePane:
+        """The usage pane."""
+        return self.query_one(UsagePane)
+
+    def shown(self, reasoning: bool, usage: bool) -> None:
+        """Show or hide each pane (and the column when both are hidden)."""
+        self.reasoning.display, self.usage.display = reasoning, usage
+        self.display = reasoning or usage
+
+    def show_turn(self, turn: Turn | None, conversation: Conversation) -> None:
+        """Show a finished (or no) turn's reasoning and usage."""
+        self.reasoning.show_turn(turn)
+        self.usage.show(turn, conversation.usage_total())
+
+    def observe(self, event: Message, conversation: Conversation) -> None:
+        """Follow a streaming turn from the view's messages."""
+        if isinstance(event, TurnStarted):
+            self.reasoning.show_turn(event.turn, streaming=True)
+        elif isinstance(event, ReasoningStreamed):
+            self.reasoning.streamed(event.turn, event.text, event.replace)
+        elif isinstance(event, TurnProgressed):
+            if self.usage.display:
+                self.usage.show(event.turn, conversation.usage_total(), live_chars=event.chars)
+        elif isinstance(event, TurnFinished):
+            self.reasoning.finished(event.turn)
+            self.usage.show(event.turn, conversation.usage_total())
