@@ -285,3 +285,45 @@ async def test_long_fence_is_highlighted_whole_after_streaming(make_app):
         await pilot.pause()
         fresh._ensure(body._mv_width)
         assert [s.text for s in fresh._mv_committed] == [s.text for s in body._mv_committed]
+
+
+async def test_every_command_has_a_handler_a_palette_entry_and_a_place_in_help(make_app):
+    from chatui.commands import COMMANDS
+    from chatui.ui.app import ChatApp
+
+    bound = {b.key: b.action for b in ChatApp.BINDINGS}
+    for command in COMMANDS:
+        assert callable(getattr(ChatApp, f"cmd_{command.name}", None)), command.name
+        if command.key:
+            assert bound[command.key] == f"command('{command.name}')"
+    app = make_app()
+    async with app.run_test(size=(120, 50)) as pilot:
+        palette = {c.title for c in app.get_system_commands(app.screen)}
+        assert {f"/{c.name}" for c in COMMANDS} <= palette
+        await pilot.press("f1")
+        await until(pilot, lambda: type(app.screen).__name__ == "HelpScreen", what="help")
+        text = "\n".join(str(w.render()) for w in app.screen.query("Static"))
+        for command in COMMANDS:
+            assert f"/{command.name}" in text and command.help in text
+        assert "ctrl+l" in text
+
+
+async def test_settings_typed_while_streaming_wait_for_the_next_turn(paced_server):
+    from tests.conftest import API_KEY
+
+    from chatui.ui.factory import make_app as build
+
+    app = build(base_url=paced_server.base_url, api_key=API_KEY, model="slow", store=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(app, pilot, "go", wait=False)
+        await until(pilot, lambda: app.view.live is not None and len(app.view.live.widget.body.text) > 10, what="some text")
+        await send(app, pilot, "/model demo-reasoning", wait=False)
+        await send(app, pilot, "/set temperature 1.5", wait=False)
+        turn = app.session.conversation.turns[-1]
+        assert paced_server.posts()[-1]["model"] == "slow" and "temperature" not in paced_server.posts()[-1]
+        assert turn.model == "slow" and "temperature" not in turn.params
+        await pilot.press("escape")
+        await until(pilot, lambda: app.session.streaming is None, what="the stop")
+        await send(app, pilot, "next")
+        body = paced_server.posts()[-1]
+        assert body["model"] == "demo-reasoning" and body["temperature"] == 1.5
