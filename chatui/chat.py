@@ -10,7 +10,8 @@ from contextlib import aclosing
 from chatui.client import ResponsesClient
 from chatui.conversation import Conversation, Turn
 from chatui.errors import BadRequest, ChatError, NotFound, ProtocolError, StreamCut
-from chatui.turn import Status, TurnAccumulator
+from chatui.events import Retrying
+from chatui.turn import RETRYING, Status, TurnAccumulator
 
 # Words in a 400/404 that mean "the history you replayed is not acceptable".
 _HISTORY_WORDS = (
@@ -47,6 +48,9 @@ async def stream_turn(client: ResponsesClient, conversation: Conversation, turn:
             try:
                 async with aclosing(client.stream_events(body)) as events:
                     async for event in events:
+                        if type(event) is Retrying:
+                            yield RETRYING, event  # type: ignore[misc]
+                            continue
                         update = acc.apply(event)
                         if update is not None:
                             yield update

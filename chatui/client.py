@@ -23,6 +23,7 @@ from chatui.errors import (
     NotFound,
     ProtocolError,
     QuotaExceeded,
+    RateLimited,
     StreamCut,
     TimeoutError_,
     error_for_status,
@@ -179,8 +180,11 @@ class ResponsesClient:
                 wait = None if content_seen else self._should_retry(error, attempt)
                 if wait is None:
                     raise
+                failed = error
             attempt += 1
             self.retries = attempt
+            # tell the consumer (a status line) before waiting, which may take a while
+            yield ev.Retrying(None, wait, attempt, self.max_retries, failed.status, isinstance(failed, RateLimited))
             await self._sleep(wait)
 
     async def _one_stream(self, payload: bytes, model: str | None) -> AsyncIterator[ev.Event]:

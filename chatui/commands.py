@@ -26,7 +26,7 @@ class Command:
     @property
     def fills_prompt(self) -> bool:
         """From the palette, it is typed into the prompt for its text rather than run."""
-        return self.needs_arg or self.args.startswith("[TEXT")
+        return self.needs_arg or self.name in ("set", "system")
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -37,8 +37,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("usage", "", "Show or hide the usage pane", key="ctrl+g", footer="Usage"),
     Command("new", "", "Start a new conversation", key="ctrl+n", footer="New"),
     Command("history", "", "Browse saved conversations", key="ctrl+l", footer="History"),
-    Command("system", "[TEXT]", "Set the instructions (system prompt); no text clears them"),
-    Command("set", "NAME VALUE", f"Set {short_names()}", needs_arg=True),
+    Command("system", "[TEXT|off]", "Show, set or clear (off) the instructions (system prompt)"),
+    Command("set", "[NAME VALUE]", f"Set {short_names()}; alone: list them"),
     Command("retry", "", "Send the last prompt again (replaces the last answer)"),
     Command("edit", "", "Put the last prompt back into the input"),
     Command("copy", "[code [N]]", "Copy the last answer, or its Nth code block"),

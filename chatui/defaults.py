@@ -13,6 +13,8 @@ READ_TIMEOUT = 600.0
 WRITE_TIMEOUT = 60.0
 POOL_TIMEOUT = 10.0
 
+MIN_RATE_WINDOW = 0.5  # seconds of streaming below which tokens/s is not reported
+
 MAX_RETRIES = 2
 MAX_RETRY_WAIT = 120.0  # a server asking for a longer wait is not retried
 BACKOFF_BASE = 0.5

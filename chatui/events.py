@@ -117,6 +117,17 @@ class StreamDone(Event):
     """``data: [DONE]``: end of stream (not success by itself)."""
 
 
+@dataclass(slots=True)
+class Retrying(Event):
+    """Not from the server: the client will send the request again after ``wait`` seconds."""
+
+    wait: float
+    attempt: int  # 1 for the first retry
+    of: int  # retries allowed
+    status: int | None  # the HTTP status that failed (None: the connection)
+    rate_limited: bool = False
+
+
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 

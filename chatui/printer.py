@@ -17,7 +17,7 @@ from chatui.conversation import Turn
 from chatui.session import Refused, Session
 from chatui.text import strip_controls
 from chatui.turn import Status
-from chatui.updates import AnswerDelta, AnswerReplaced, ReasoningDelta, ReasoningReplaced
+from chatui.updates import AnswerDelta, AnswerReplaced, ReasoningDelta, ReasoningReplaced, RetryScheduled
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -192,6 +192,9 @@ async def print_turn(session: Session, prompt: str, opts: PrintOptions, out: Tex
                     said_reasoning = True
             elif kind is AnswerReplaced and writer is not None:
                 writer.replace(update.text)
+            elif kind is RetryScheduled:
+                err.write(f"chatui: {update.describe(update.wait)}\n")
+                err.flush()
     finally:
         if said_reasoning:
             err.write("\n")

@@ -19,7 +19,6 @@ from chatui.blocks import code_blocks
 from chatui.conversation import Conversation, Settings, Turn
 from chatui.defaults import DEFAULT_MODEL
 from chatui.text import strip_controls
-from chatui.turn import Status
 from chatui.updates import BY_CHANNEL, Update
 
 NO_KEY = "No API key: set CHATUI_API_KEY and restart, or run chatui --demo."
@@ -64,14 +63,6 @@ class Notice:
     message: str
     title: str = ""
     severity: str = "information"  # "information", "warning" or "error"
-
-
-def failure_notice(turn: Turn) -> Notice | None:
-    """The error to raise to the user's attention when a turn failed or was cut off."""
-    if not turn.error or turn.status in (Status.COMPLETED, Status.CANCELLED):
-        return None
-    message = strip_controls(turn.error.get("message", ""))
-    return Notice(message, strip_controls(turn.error.get("title", "Error")), "error")
 
 
 class Refused(Exception):
@@ -194,9 +185,13 @@ class Session:
         return f"Model → {model} (from the next turn; earlier turns are sent as plain text)."
 
     def set_param(self, arg: str) -> str:
-        """/set NAME VALUE: set (or with 'off' clear) one request parameter."""
+        """/set NAME VALUE: set (or with 'off' clear) one request parameter; alone: list them all."""
         name, _, value = arg.strip().partition(" ")
-        if not name or not value.strip():
+        if not name:
+            width = max(len(n) for n, _ in self.settings.describe())
+            rows = "\n".join(f"  {n:<{width}}  {v}" for n, v in self.settings.describe())
+            return f"Settings for the next turn (model {self.settings.model}):\n{rows}\n/set NAME VALUE changes one; VALUE 'off' clears it."
+        if not value.strip():
             raise Refused(f"Usage: /set {name or 'NAME'} VALUE  (VALUE 'off' clears it)", title="/set")
         try:
             message = self.settings.set(name, value)
@@ -206,21 +201,34 @@ class Session:
         return f"Set {message}."
 
     def set_instructions(self, text: str) -> str:
-        """/system TEXT: set the instructions (no text clears them)."""
-        self.settings.instructions = text or None
+        """/system TEXT sets the instructions, /system off clears them, /system alone shows them."""
+        current = self.settings.instructions
+        if not text.strip():
+            if current:
+                return f"Instructions: {current}\n(/system TEXT replaces them; /system off clears them.)"
+            return "No instructions are set. /system TEXT sets them."
+        if text.strip().lower() in ("off", "clear", "none"):
+            self.settings.instructions = None
+            self.autosave()
+            return "Instructions cleared." if current else "No instructions were set."
+        self.settings.instructions = text
         self.autosave()
-        return f"Instructions set: {text}" if text else "Instructions cleared."
+        return f"Instructions set: {text}"
 
     # -- conversations -------------------------------------------------------------
     def _not_streaming(self) -> None:
         if self.streaming is not None:
             raise Refused("Stop the streaming answer first (escape).")
 
-    def new(self) -> Conversation:
-        """Start a new conversation with the same settings."""
+    def new(self) -> str:
+        """Start a new conversation with the same settings; returns what carried over."""
         self._not_streaming()
-        self.conversation = Conversation(self.settings.copy(), self.gateway.base_url)
-        return self.conversation
+        settings = self.settings.copy()
+        self.conversation = Conversation(settings, self.gateway.base_url)
+        kept = [f"{name} {value}" for name, value in settings.describe() if settings.values.get(name) is not None]
+        if settings.instructions:
+            kept.insert(0, "the instructions (/system shows them)")
+        return f"New conversation with {settings.model}" + (f"; carried over: {', '.join(kept)}." if kept else ".")
 
     def open(self, conversation: Conversation) -> Conversation:
         """Continue a saved conversation, on this session's gateway."""
@@ -228,6 +236,17 @@ class Session:
         conversation.gateway = self.gateway.base_url
         self.conversation = conversation
         return conversation
+
+    def forget_if_deleted(self) -> str | None:
+        """After browsing history: if the open conversation's file was deleted, start a new one.
+
+        (Otherwise the next autosave would bring the deleted conversation back.)
+        """
+        conv = self.conversation
+        if self.store is None or self.streaming is not None or not conv.turns or self.store.path_for(conv.id).exists():
+            return None
+        self.new()
+        return "The open conversation was deleted; this is a new one."
 
     def history_store(self) -> Any:
         """The transcript store, for browsing; Refused when transcripts are off."""

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from chatui.turn import ANSWER, ANSWER_RESET, REASONING, REASONING_RESET
+from chatui.events import Retrying
+from chatui.turn import ANSWER, ANSWER_RESET, REASONING, REASONING_RESET, RETRYING
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,12 +38,36 @@ class ReasoningReplaced:
     text: str
 
 
-Update = AnswerDelta | ReasoningDelta | AnswerReplaced | ReasoningReplaced
+@dataclass(frozen=True, slots=True)
+class RetryScheduled:
+    """The request failed before any answer and goes out again in ``wait`` seconds."""
+
+    wait: float
+    attempt: int  # 1 for the first retry
+    of: int
+    status: int | None  # the HTTP status that failed; None: the connection
+    rate_limited: bool = False
+
+    @classmethod
+    def from_event(cls, event: Retrying) -> RetryScheduled:
+        """From the client's Retrying event."""
+        return cls(event.wait, event.attempt, event.of, event.status, event.rate_limited)
+
+    def describe(self, remaining: float) -> str:
+        """'rate limited, retrying in 12 s (1/2)' or 'retrying in 3 s (1/2) after HTTP 500'."""
+        when = f"retrying in {max(0, round(remaining))} s ({self.attempt}/{self.of})"
+        if self.rate_limited:
+            return f"rate limited, {when}"
+        return f"{when} after " + (f"HTTP {self.status}" if self.status else "a connection failure")
+
+
+Update = AnswerDelta | ReasoningDelta | AnswerReplaced | ReasoningReplaced | RetryScheduled
 
 # the accumulator's channels, each to its update type
-BY_CHANNEL: dict[str, type[Update]] = {
+BY_CHANNEL: dict[str, Callable[[Any], Update]] = {
     ANSWER: AnswerDelta,
     REASONING: ReasoningDelta,
     ANSWER_RESET: AnswerReplaced,
     REASONING_RESET: ReasoningReplaced,
+    RETRYING: RetryScheduled.from_event,
 }

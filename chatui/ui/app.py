@@ -16,12 +16,13 @@ from textual.worker import Worker
 from chatui import commands as cmds
 from chatui.config import UIPrefs
 from chatui.conversation import Conversation, Turn
-from chatui.session import DEMO_NOTE, NO_KEY_NOTE, Notice, Refused, Session, failure_notice
+from chatui.session import DEMO_NOTE, NO_KEY_NOTE, Notice, Refused, Session
 from chatui.ui.messages import PromptSubmitted, ReasoningStreamed, TurnFinished, TurnProgressed, TurnSelected, TurnStarted
 from chatui.ui.widgets.conversation import ConversationView
 from chatui.ui.widgets.markdown_view import prewarm
 from chatui.ui.widgets.panes import SidePanes
 from chatui.ui.widgets.prompt import PromptArea
+from chatui.ui.widgets.status import TurnStatus
 from chatui.ui.widgets.topbar import TopBar
 
 NARROW = 100  # below this many columns the side panes start hidden
@@ -41,6 +42,7 @@ class ChatApp(App[None]):
     view = getters.query_one(ConversationView)
     prompt = getters.query_one(PromptArea)
     side = getters.query_one(SidePanes)
+    status = getters.query_one(TurnStatus)
     topbar = getters.query_one(TopBar)
 
     def __init__(self, session: Session, prefs: UIPrefs | None = None, *, needs_setup: bool = False) -> None:
@@ -50,6 +52,7 @@ class ChatApp(App[None]):
         self.prefs = prefs or UIPrefs()
         self.needs_setup = needs_setup
         self.turn_worker: Worker | None = None
+        self._narrow: bool | None = None
 
     # -- layout ----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -58,16 +61,15 @@ class ChatApp(App[None]):
         with Horizontal(id="main"):
             yield ConversationView(id="conversation")
             yield SidePanes(id="side")
+        yield TurnStatus(id="turn-status")
         yield PromptArea(id="prompt")
         yield Footer()
 
     def on_mount(self) -> None:
         """Apply preferences, show the conversation, focus the prompt."""
         self.prompt.border_title = "Message · enter send · ctrl+j newline"
-        narrow = self.size.width < NARROW
         prefs = self.prefs
-        self.show_reasoning = (not narrow) if prefs.show_reasoning is None else prefs.show_reasoning
-        self.show_usage = (not narrow) if prefs.show_usage is None else prefs.show_usage
+        self.on_resize()
         if prefs.theme:
             if prefs.theme in self.available_themes:
                 self.theme = prefs.theme
@@ -82,6 +84,14 @@ class ChatApp(App[None]):
         self.call_after_refresh(self.run_worker, prewarm, thread=True, exit_on_error=False, group="prewarm")
         if self.needs_setup:
             self.open_setup()
+
+    def on_resize(self) -> None:
+        """Side panes follow the terminal's width, at start and whenever it crosses NARROW."""
+        narrow = self.size.width < NARROW
+        if narrow != self._narrow:
+            self._narrow, prefs = narrow, self.prefs
+            self.show_reasoning = (not narrow) if prefs.show_reasoning is None else prefs.show_reasoning
+            self.show_usage = (not narrow) if prefs.show_usage is None else prefs.show_usage
 
     def watch_show_reasoning(self) -> None:
         self.side.shown(self.show_reasoning, self.show_usage)
@@ -142,10 +152,8 @@ class ChatApp(App[None]):
     @on(TurnProgressed)
     @on(TurnFinished)
     def _turn_message(self, event: TurnStarted | ReasoningStreamed | TurnProgressed | TurnFinished) -> None:
-        self.side.observe(event, self.session.conversation)
-        notice = failure_notice(event.turn) if isinstance(event, TurnFinished) else None
-        if notice is not None:
-            self._notice(notice)
+        self.side.observe(event, self.session.conversation)  # errors show on the turn itself, not in a toast too
+        self.status.observe(event)
 
     @on(TurnSelected)
     def _turn_selected(self, event: TurnSelected) -> None:
@@ -226,8 +234,9 @@ class ChatApp(App[None]):
 
     def cmd_new(self, arg: str) -> None:
         """Start a new conversation."""
-        self.session.new()
+        note = self.session.new()
         self._show_conversation()
+        self._note(note)
 
     def cmd_history(self, arg: str) -> None:
         """Browse saved conversations."""
@@ -236,9 +245,12 @@ class ChatApp(App[None]):
         self.push_screen(HistoryScreen(self.session.history_store()), self.open_conversation)
 
     def open_conversation(self, conversation: Conversation | None) -> None:
-        """Continue a saved conversation."""
+        """Continue a saved conversation (or, if the open one was deleted, a new one)."""
         if conversation is not None and self._try(self.session.open, conversation):
             self._show_conversation()
+        elif note := self.session.forget_if_deleted():
+            self._show_conversation()
+            self._note(note)
 
     def cmd_system(self, arg: str) -> None:
         """Set or clear the instructions."""

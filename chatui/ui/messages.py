@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 from textual.message import Message
 
 from chatui.conversation import Turn
+from chatui.updates import RetryScheduled
 
 
 class PromptSubmitted(Message):
@@ -24,12 +27,47 @@ class TurnSelected(Message):
 
 
 
+class LiveStats:
+    """What a streaming turn has done so far, kept by the view, read by the status line and panes."""
+
+    __slots__ = ("started", "first_text", "last_text", "answer_chars", "reasoning_chars", "retry", "retry_at")
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.first_text: float | None = None
+        self.last_text: float | None = None
+        self.answer_chars = 0
+        self.reasoning_chars = 0
+        self.retry: RetryScheduled | None = None
+        self.retry_at = 0.0
+
+    def text(self, answer: int, reasoning: int) -> None:
+        """Text arrived (answer and reasoning characters)."""
+        now = time.monotonic()
+        if self.first_text is None:
+            self.first_text = now
+        self.last_text = now
+        self.answer_chars += answer
+        self.reasoning_chars += reasoning
+        self.retry = None
+
+    def retrying(self, retry: RetryScheduled) -> None:
+        """The request goes out again after a wait."""
+        self.retry, self.retry_at = retry, time.monotonic()
+
+    @property
+    def est_tokens(self) -> int:
+        """Tokens so far, estimated from characters (about four per token) until the server counts them."""
+        return (self.answer_chars + self.reasoning_chars + 3) // 4
+
+
 class TurnStarted(Message):
     """A turn began streaming."""
 
-    def __init__(self, turn: Turn) -> None:
+    def __init__(self, turn: Turn, stats: LiveStats) -> None:
         super().__init__()
         self.turn = turn
+        self.stats = stats
 
 
 class ReasoningStreamed(Message):
@@ -43,12 +81,12 @@ class ReasoningStreamed(Message):
 
 
 class TurnProgressed(Message):
-    """A streaming turn's live count (about once a second)."""
+    """A streaming turn's live counts (about once a second)."""
 
-    def __init__(self, turn: Turn, chars: int) -> None:
+    def __init__(self, turn: Turn, stats: LiveStats) -> None:
         super().__init__()
         self.turn = turn
-        self.chars = chars
+        self.stats = stats
 
 
 class TurnFinished(Message):

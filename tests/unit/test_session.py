@@ -9,6 +9,7 @@ import pytest
 
 from chatui.config import BUILTIN_PROFILES
 from chatui.conversation import Settings
+from chatui.params import PARAMS
 from chatui.session import Gateway, Notice, Refused, Session, make_session
 from chatui.transcripts import TranscriptStore
 from chatui.turn import Status
@@ -114,7 +115,13 @@ def test_set_model_and_params_validate_with_plain_messages():
         session.set_param("colour red")
     assert session.set_param("effort high") == "Set reasoning_effort = high."
     assert "cleared" in session.set_param("effort off")
-    assert session.set_instructions("") == "Instructions cleared." and session.settings.instructions is None
+    assert session.set_instructions("Be brief.") == "Instructions set: Be brief."
+    assert "Instructions: Be brief." in session.set_instructions("")  # alone: shows them, changes nothing
+    assert session.settings.instructions == "Be brief."
+    assert session.set_instructions("off") == "Instructions cleared." and session.settings.instructions is None
+    assert "No instructions" in session.set_instructions("")
+    listing = session.set_param("")
+    assert all(p.name in listing for p in PARAMS) and "reasoning_effort" in listing
 
 
 async def test_retry_replaces_the_last_turn(server, store):

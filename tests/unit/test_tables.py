@@ -8,7 +8,7 @@ import pytest
 
 from chatui import config
 from chatui.commands import COMMANDS, help_text, keys_text, route
-from chatui.conversation import Conversation, Settings
+from chatui.conversation import Settings
 from chatui.params import PARAMS, lookup, request_fields
 
 

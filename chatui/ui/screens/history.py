@@ -99,7 +99,7 @@ class HistoryScreen(ModalScreen[Conversation | None]):
         options.clear_options()
         rows = []
         for s in self.shown:
-            row = Text()
+            row = Text(no_wrap=True, overflow="ellipsis")  # one line per conversation, at any width
             row.append(time.strftime("%Y-%m-%d %H:%M  ", time.localtime(s.updated_at)), style="dim")
             title = Text(one_line(s.title, 60), style="bold")
             title.truncate(48, overflow="ellipsis", pad=True)  # pads by cell width, so CJK lines up

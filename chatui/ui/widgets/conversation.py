@@ -15,9 +15,9 @@ from chatui.conversation import Turn
 from chatui.session import Session
 from chatui.text import strip_controls
 from chatui.turn import Status
-from chatui.ui.messages import ReasoningStreamed, TurnFinished, TurnProgressed, TurnSelected, TurnStarted
+from chatui.ui.messages import LiveStats, ReasoningStreamed, TurnFinished, TurnProgressed, TurnSelected, TurnStarted
 from chatui.ui.widgets.markdown_view import MarkdownView
-from chatui.updates import AnswerDelta, AnswerReplaced, ReasoningDelta, ReasoningReplaced, Update
+from chatui.updates import AnswerDelta, AnswerReplaced, ReasoningDelta, ReasoningReplaced, RetryScheduled, Update
 
 # How many turns are mounted when a long conversation opens; more on request.
 INITIAL_TURNS = 30
@@ -43,7 +43,8 @@ class UserMessage(Vertical):
 
     def compose(self):
         yield Static(Text("You", style="bold"), classes="role")
-        yield MarkdownView(self.turn.user_text, plain=True, classes="user-text")
+        # exactly as typed: a user's message is not Markdown (fence lines and all stay)
+        yield Static(Text(strip_controls(self.turn.user_text)), classes="user-text")
 
 
 class AssistantMessage(Vertical, can_focus=True):
@@ -109,14 +110,14 @@ class EarlierTurns(Static):
 class _Live:
     """The turn being streamed into the view, and what is waiting for the next frame."""
 
-    __slots__ = ("turn", "widget", "reasoning", "reasoning_replaced", "chars", "progress_at", "timer")
+    __slots__ = ("turn", "widget", "reasoning", "reasoning_replaced", "stats", "progress_at", "timer")
 
     def __init__(self, turn: Turn, widget: AssistantMessage) -> None:
         self.turn = turn
         self.widget = widget
         self.reasoning: list[str] = []
         self.reasoning_replaced = False
-        self.chars = 0
+        self.stats = LiveStats()
         self.progress_at = time.monotonic()
         self.timer = None
 
@@ -172,7 +173,7 @@ class ConversationView(VerticalScroll):
         widget = self.add_turn(turn)
         live = self.live = _Live(turn, widget)
         live.timer = self.set_interval(1 / FRAME_RATE, self._frame)
-        self.post_message(TurnStarted(turn))
+        self.post_message(TurnStarted(turn, live.stats))
         return widget
 
     def feed(self, update: Update) -> None:
@@ -180,16 +181,20 @@ class ConversationView(VerticalScroll):
         live = self.live
         if live is None:
             return
-        if type(update) is AnswerDelta:
+        kind = type(update)
+        if kind is AnswerDelta:
             live.widget.body.append(update.text)
-            live.chars += len(update.text)
-        elif type(update) is ReasoningDelta:
+            live.stats.text(len(update.text), 0)
+        elif kind is ReasoningDelta:
             live.reasoning.append(update.text)
-        elif type(update) is AnswerReplaced:
+            live.stats.text(0, len(update.text))
+        elif kind is AnswerReplaced:
             live.widget.body.reset(update.text)
-        elif type(update) is ReasoningReplaced:
+        elif kind is ReasoningReplaced:
             live.reasoning = [update.text]
             live.reasoning_replaced = True
+        elif kind is RetryScheduled:
+            live.stats.retrying(update)
 
     def _frame(self) -> None:
         """Paced repaint of whatever streamed since the last frame."""
@@ -202,7 +207,7 @@ class ConversationView(VerticalScroll):
         now = time.monotonic()
         if now - live.progress_at >= PROGRESS_EVERY:
             live.progress_at = now
-            self.post_message(TurnProgressed(live.turn, live.chars))
+            self.post_message(TurnProgressed(live.turn, live.stats))
 
     def _post_reasoning(self, live: _Live) -> None:
         if live.reasoning or live.reasoning_replaced:

@@ -75,10 +75,9 @@ class MarkdownView(Widget):
     """
     GROW_STEP = 6  # lines: see _height
 
-    def __init__(self, text: str = "", *, plain: bool = False, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(self, text: str = "", *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.splitter = BlockSplitter()
-        self.plain = plain  # render as plain text (user messages)
         self._mv_width = 0
         self._mv_committed: list[Strip] = []
         self._mv_rendered_blocks = 0
@@ -160,9 +159,7 @@ class MarkdownView(Widget):
     def _render_block(self, block: Block, width: int) -> list[Strip]:
         console = self.app.console
         options = console.options.update(width=width, height=None, highlight=False, markup=False)
-        if self.plain:
-            renderable = Text(block.text)
-        elif block.kind == "code":
+        if block.kind == "code":
             from rich.syntax import Syntax
 
             renderable = Syntax(block.text, _lexer(block.lang.lower()), theme=CODE_THEME, word_wrap=True, padding=(0, 1))

@@ -9,7 +9,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from chatui.conversation import Conversation, Turn
-from chatui.ui.messages import ReasoningStreamed, TurnFinished, TurnProgressed, TurnStarted
+from chatui.ui.messages import LiveStats, ReasoningStreamed, TurnFinished, TurnProgressed, TurnStarted
 from chatui.text import strip_controls
 from chatui.turn import Usage
 from chatui.ui.widgets.markdown_view import MarkdownView
@@ -38,6 +38,7 @@ class ReasoningPane(VerticalScroll):
         if turn is not None and not streaming and not turn.reasoning:
             label += " (none)"
         self.border_title = label
+        self.set_class(not new.text, "-empty")
 
     def streamed(self, turn: Turn, text: str, replace: bool = False) -> None:
         """Reasoning that arrived since the last frame (``replace``: all of it so far)."""
@@ -47,6 +48,7 @@ class ReasoningPane(VerticalScroll):
             self.view.reset(text)
         else:
             self.view.append(text)
+        self.set_class(not self.view.text, "-empty")
         if self.display:
             follow = self.scroll_y >= self.max_scroll_y - 1  # the reader scrolled up: leave them there
             self.view.flush()
@@ -61,6 +63,7 @@ class ReasoningPane(VerticalScroll):
             self.view.reset(turn.reasoning)
         self.view.finish()
         self.border_title = f"Reasoning · {turn.model}" + ("" if turn.reasoning else " (none)")
+        self.set_class(not self.view.text, "-empty")
 
 
 def _n(value: int | None) -> str:
@@ -75,7 +78,7 @@ class UsagePane(Static):
         self.border_title = "Usage"
         self._rows = 0
 
-    def show(self, turn: Turn | None, session: Usage, live_chars: int | None = None) -> None:
+    def show(self, turn: Turn | None, session: Usage, live: LiveStats | None = None) -> None:
         """Render the table for ``turn`` and the session totals (relayout only when the rows change)."""
         table = Table.grid(padding=(0, 1), expand=True)
         table.add_column(style="dim")
@@ -83,6 +86,8 @@ class UsagePane(Static):
         table.add_column(justify="right", style="dim")
         table.add_row("", Text("turn", style="bold"), Text("session", style="bold"))
         u = turn.usage if turn and turn.usage else Usage()
+        # while streaming, the server has not counted yet: estimate from the text (marked ~)
+        est = (lambda chars: f"~{(chars + 3) // 4:,}") if live is not None and turn and not turn.usage else None
         for label, mine, total in (
             ("input", u.input_tokens, session.input_tokens),
             ("cached", u.cached_tokens, session.cached_tokens),
@@ -90,14 +95,17 @@ class UsagePane(Static):
             ("reasoning", u.reasoning_tokens, session.reasoning_tokens),
             ("total", u.total_tokens, session.total_tokens),
         ):
-            table.add_row(label, _n(mine), _n(total))
+            shown = _n(mine)
+            if est is not None and live is not None:
+                shown = {"output": est(live.answer_chars + live.reasoning_chars), "reasoning": est(live.reasoning_chars)}.get(label, shown)
+            table.add_row(label, shown, _n(total))
         t = turn.timings if turn else None
         ttft = f"{t.first_token:.2f} s" if t and t.first_token is not None else "–"
         tps = f"{t.tokens_per_second:,.0f}" if t and t.tokens_per_second else "–"
         table.add_row("first token", ttft, "")
         table.add_row("tokens/s", tps, "")
-        if live_chars is not None:
-            table.add_row("streaming", f"{live_chars:,} chars", "")
+        if live is not None:
+            table.add_row("streaming", f"{live.answer_chars + live.reasoning_chars:,} chars", "")
         layout, self._rows = table.row_count != self._rows, table.row_count
         self.update(table, layout=layout)
 
@@ -137,7 +145,7 @@ class SidePanes(Vertical):
             self.reasoning.streamed(event.turn, event.text, event.replace)
         elif isinstance(event, TurnProgressed):
             if self.usage.display:
-                self.usage.show(event.turn, conversation.usage_total(), live_chars=event.chars)
+                self.usage.show(event.turn, conversation.usage_total(), live=event.stats)
         elif isinstance(event, TurnFinished):
             self.reasoning.finished(event.turn)
             self.usage.show(event.turn, conversation.usage_total())

@@ -1,0 +1,112 @@
+"""What a turn produced: its status, token usage, timings and outcome (plain data)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from chatui.errors import ChatError
+
+
+class Status(StrEnum):
+    """Where a turn ended up."""
+
+    STREAMING = "streaming"
+    COMPLETED = "completed"
+    INCOMPLETE = "incomplete"  # the server stopped early (max_output_tokens, content_filter)
+    FAILED = "failed"  # the server reported an error
+    CANCELLED = "cancelled"  # the user stopped it
+    CUT = "cut"  # the stream ended with no terminal event
+
+    @property
+    def ok(self) -> bool:
+        """True when the server finished the turn (completed or incomplete)."""
+        return self in (Status.COMPLETED, Status.INCOMPLETE)
+
+
+@dataclass(slots=True)
+class Usage:
+    """Token counts; each is None when the server did not say."""
+
+    input_tokens: int | None = None
+    cached_tokens: int | None = None
+    output_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    total_tokens: int | None = None
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Usage | None:
+        """Parse any server's usage object (Responses or Chat-style keys)."""
+        if not isinstance(data, dict):
+            return None
+
+        def num(*keys: str, src: Any = data) -> int | None:
+            if not isinstance(src, dict):
+                return None
+            for key in keys:
+                value = src.get(key)
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    return int(value)
+            return None
+
+        inp = num("input_tokens", "prompt_tokens")
+        out = num("output_tokens", "completion_tokens")
+        in_details = data.get("input_tokens_details") or data.get("prompt_tokens_details")
+        out_details = data.get("output_tokens_details") or data.get("completion_tokens_details")
+        total = num("total_tokens")
+        if total is None and inp is not None and out is not None:
+            total = inp + out
+        return cls(inp, num("cached_tokens", src=in_details), out, num("reasoning_tokens", src=out_details), total)
+
+    def __add__(self, other: Usage) -> Usage:
+        def add(a: int | None, b: int | None) -> int | None:
+            return b if a is None else a if b is None else a + b
+
+        return Usage(
+            add(self.input_tokens, other.input_tokens),
+            add(self.cached_tokens, other.cached_tokens),
+            add(self.output_tokens, other.output_tokens),
+            add(self.reasoning_tokens, other.reasoning_tokens),
+            add(self.total_tokens, other.total_tokens),
+        )
+
+    def to_dict(self) -> dict[str, int | None]:
+        """Plain dict for transcripts."""
+        return {
+            "input_tokens": self.input_tokens,
+            "cached_tokens": self.cached_tokens,
+            "output_tokens": self.output_tokens,
+            "reasoning_tokens": self.reasoning_tokens,
+            "total_tokens": self.total_tokens,
+        }
+
+
+@dataclass(slots=True)
+class Timings:
+    """Seconds from sending the request."""
+
+    first_token: float | None = None
+    total: float | None = None
+    tokens_per_second: float | None = None
+
+    def to_dict(self) -> dict[str, float | None]:
+        """Plain dict for transcripts."""
+        return {"first_token": self.first_token, "total": self.total, "tokens_per_second": self.tokens_per_second}
+
+
+@dataclass(slots=True)
+class TurnOutcome:
+    """Everything a finished (or stopped) turn produced."""
+
+    status: Status
+    answer: str
+    reasoning: str
+    items: list[dict[str, Any]]
+    usage: Usage | None
+    timings: Timings
+    error: ChatError | None = None
+    incomplete_reason: str | None = None
+    response_id: str | None = None
+    served_model: str | None = None
+    function_calls: list[dict[str, Any]] = field(default_factory=list)
