@@ -118,11 +118,14 @@ def bulk(req, state, model):
 
 
 def steady(req, state, model):
-    """``steady-RATE``: deltas at RATE per second for a few seconds (typing-latency bench)."""
-    m = re.fullmatch(r"steady-(\d+)(?:-(\d+))?", model)
+    """``steady-RATE[-SECONDS[-SIZE]]``: mixed Markdown at RATE deltas per second (benchmarks).
+
+    SIZE characters in all (default 5 per delta), spread over RATE × SECONDS deltas.
+    """
+    m = re.fullmatch(r"steady-(\d+)(?:-(\d+))?(?:-(\d+))?", model)
     rate = int(m.group(1)) if m else 100
     seconds = int(m.group(2) or 5) if m else 5
-    text = content.bulk_markdown(rate * seconds * 5)
+    text = content.bulk_markdown(int(m.group(3)) if m and m.group(3) else rate * seconds * 5)
     b = StreamBuilder(model, req).start()
     b.message(content.split_even(text, rate * seconds), pace=1.0 / rate)
     return _stream(b.completed())

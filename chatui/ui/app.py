@@ -17,7 +17,7 @@ from chatui import commands as cmds
 from chatui.config import UIPrefs
 from chatui.conversation import Conversation, Turn
 from chatui.session import DEMO_NOTE, NO_KEY_NOTE, Notice, Refused, Session
-from chatui.ui.messages import PromptSubmitted, ReasoningStreamed, TurnFinished, TurnProgressed, TurnSelected, TurnStarted
+from chatui.ui.messages import PromptSubmitted, ReasoningStreamed, ScrollRequested, TurnFinished, TurnProgressed, TurnSelected, TurnStarted, ViewResized
 from chatui.ui.widgets.conversation import ConversationView
 from chatui.ui.widgets.markdown_view import prewarm
 from chatui.ui.widgets.panes import SidePanes
@@ -69,7 +69,7 @@ class ChatApp(App[None]):
         """Apply preferences, show the conversation, focus the prompt."""
         self.prompt.border_title = "Message · enter send · ctrl+j newline"
         prefs = self.prefs
-        self.on_resize()
+        self._width_rule()
         if prefs.theme:
             if prefs.theme in self.available_themes:
                 self.theme = prefs.theme
@@ -85,7 +85,8 @@ class ChatApp(App[None]):
         if self.needs_setup:
             self.open_setup()
 
-    def on_resize(self) -> None:
+    @on(ViewResized)
+    def _width_rule(self) -> None:
         """Side panes follow the terminal's width, at start and whenever it crosses NARROW."""
         narrow = self.size.width < NARROW
         if narrow != self._narrow:
@@ -154,6 +155,10 @@ class ChatApp(App[None]):
     def _turn_message(self, event: TurnStarted | ReasoningStreamed | TurnProgressed | TurnFinished) -> None:
         self.side.observe(event, self.session.conversation)  # errors show on the turn itself, not in a toast too
         self.status.observe(event)
+
+    @on(ScrollRequested)
+    def _scroll(self, event: ScrollRequested) -> None:
+        self.view.scroll_for(event.where)
 
     @on(TurnSelected)
     def _turn_selected(self, event: TurnSelected) -> None:

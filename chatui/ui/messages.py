@@ -95,3 +95,15 @@ class TurnFinished(Message):
     def __init__(self, turn: Turn) -> None:
         super().__init__()
         self.turn = turn
+
+
+class ViewResized(Message):
+    """The conversation view changed size (the terminal was resized, or a pane toggled)."""
+
+
+class ScrollRequested(Message):
+    """A key in the prompt asks to scroll the conversation: "page_up", "page_down", "home" or "end"."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__()
+        self.where = where

@@ -15,7 +15,7 @@ from chatui.conversation import Turn
 from chatui.session import Session
 from chatui.text import strip_controls
 from chatui.turn import Status
-from chatui.ui.messages import LiveStats, ReasoningStreamed, TurnFinished, TurnProgressed, TurnSelected, TurnStarted
+from chatui.ui.messages import LiveStats, ReasoningStreamed, TurnFinished, TurnProgressed, TurnSelected, TurnStarted, ViewResized
 from chatui.ui.widgets.markdown_view import MarkdownView
 from chatui.updates import AnswerDelta, AnswerReplaced, ReasoningDelta, ReasoningReplaced, RetryScheduled, Update
 
@@ -107,6 +107,19 @@ class EarlierTurns(Static):
             view.show_earlier()
 
 
+class NewTextBelow(Static):
+    """'↓ new text below': shown while an answer streams below a reader who scrolled up."""
+
+    DEFAULT_CSS = """
+    NewTextBelow { dock: bottom; width: auto; height: 1; padding: 0 1; background: $accent; color: $text; display: none; }
+    """
+
+    def on_click(self) -> None:
+        view = self.parent
+        if isinstance(view, ConversationView):
+            view.pin()
+
+
 class _Live:
     """The turn being streamed into the view, and what is waiting for the next frame."""
 
@@ -139,6 +152,26 @@ class ConversationView(VerticalScroll):
         self.live: _Live | None = None
         self.pinned = True  # keep the end in view as the conversation grows
 
+    def compose(self):
+        yield NewTextBelow("↓ new text below · ctrl+end or click to follow")
+
+    def scroll_for(self, where: str) -> None:
+        """Scroll as a key in the prompt asked ("end" re-pins)."""
+        if where == "end":
+            self.pin()
+        elif where == "home":
+            self.scroll_home(animate=False)
+        elif where == "page_up":
+            self.scroll_page_up(animate=False)
+        else:
+            self.scroll_page_down(animate=False)
+
+    def pin(self) -> None:
+        """Jump to the end and keep following it."""
+        self.pinned = True
+        self.scroll_end(animate=False)
+        self.query_one(NewTextBelow).display = False
+
     def follow(self) -> None:
         """Bring the end into view after the next layout, unless the user scrolled away."""
         if self.pinned:
@@ -151,6 +184,7 @@ class ConversationView(VerticalScroll):
     def on_resize(self) -> None:
         """Resizes and pane toggles keep the end in view."""
         self.follow()
+        self.post_message(ViewResized())
 
     # -- streaming -----------------------------------------------------------------
     def stream(self, session: Session, turn: Turn) -> Worker:
@@ -203,6 +237,7 @@ class ConversationView(VerticalScroll):
             return
         live.widget.body.flush()
         self.follow()
+        self.query_one(NewTextBelow).display = not self.pinned
         self._post_reasoning(live)
         now = time.monotonic()
         if now - live.progress_at >= PROGRESS_EVERY:
@@ -229,6 +264,7 @@ class ConversationView(VerticalScroll):
         body.finish()
         live.widget.refresh_status()
         self.follow()
+        self.query_one(NewTextBelow).display = False
         self.post_message(TurnFinished(turn))
 
     def watch_scroll_y(self, old: float, new: float) -> None:
@@ -245,7 +281,7 @@ class ConversationView(VerticalScroll):
         """Remove every turn."""
         self.hidden_turns = []
         self.assistant = {}
-        self.remove_children()
+        self.query(".user-message, .assistant-message, .note, .earlier").remove()
 
     def _widgets_for(self, turn: Turn) -> list:
         answer = AssistantMessage(turn)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from textual import events
 from textual.widgets import TextArea
 
-from chatui.ui.messages import PromptSubmitted
+from chatui.ui.messages import PromptSubmitted, ScrollRequested
+
+_SCROLL_KEYS = {"pageup": "page_up", "pagedown": "page_down", "ctrl+home": "home", "ctrl+end": "end"}
 
 
 class PromptArea(TextArea):
@@ -19,6 +21,13 @@ class PromptArea(TextArea):
 
     async def _on_key(self, event: events.Key) -> None:
         key = event.key
+        # the conversation scrolls from here, so focus (and the draft) stay in the prompt
+        where = _SCROLL_KEYS.get(key) or ("end" if key == "end" and not self.text else None)
+        if where:
+            event.stop()
+            event.prevent_default()
+            self.post_message(ScrollRequested(where))
+            return
         if key == "enter":
             event.stop()
             event.prevent_default()

@@ -1,0 +1,161 @@
+"""What the screen shows: following fast streams, the status line, layout rules, fixed bugs.
+
+Every check reads the rendered screen (the compositor's strips), not a widget's state.
+"""
+
+from __future__ import annotations
+
+from chatui.config import BUILTIN_PROFILES
+from chatui.turn import Status
+from chatui.ui.factory import make_app as build
+from chatui.ui.widgets.conversation import AssistantMessage
+from tests.app.conftest import screen_text, send, until
+from tests.conftest import API_KEY
+
+
+def last_answer_line(app) -> str:
+    """The last non-blank line the answer renders to (what must end up on screen)."""
+    body = app.query(AssistantMessage).last().body
+    return next(s.text.strip() for s in reversed(body._mv_committed) if s.text.strip())
+
+
+def near_the_end_on_screen(app) -> bool:
+    """Whether one of the answer's last rendered lines is on screen right now."""
+    body = app.view.live.widget.body if app.view.live else app.query(AssistantMessage).last().body
+    lines = [s.text.strip() for s in [*body._mv_committed, *body._mv_tail]]
+    counts = {line: lines.count(line) for line in lines[-40:]}  # within a screenful: a frame of lag is fine
+    unique = [line for line, n in counts.items() if n == 1 and len(line) > 8]  # the answer repeats itself
+    assert unique, "no distinctive line near the end"
+    screen = screen_text(app)
+    return any(line in screen for line in unique)
+
+
+async def test_the_view_follows_a_1000_deltas_per_second_stream_all_the_way(paced_server):
+    app = build(base_url=paced_server.base_url, api_key=API_KEY, model="steady-1000-3-60000", store=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(app, pilot, "go", wait=False)
+        for share in (0.3, 0.6, 0.9):
+            await until(pilot, lambda: app.view.live is None or len(app.view.live.widget.body.text) > share * 60000, what=f"{share:.0%} of the answer")
+            if app.view.live is None:
+                break
+            await pilot.pause()
+            assert near_the_end_on_screen(app), f"the view fell behind at {share:.0%}"
+        await until(pilot, lambda: app.session.streaming is None and app.turn_worker.is_finished, what="the end")
+        await pilot.pause()
+        assert last_answer_line(app) in screen_text(app)
+
+
+async def test_a_full_speed_100kb_answer_ends_on_screen(make_app):
+    app = make_app("bulk-20000-100000")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(app, pilot, "go")
+        await pilot.pause()
+        assert last_answer_line(app) in screen_text(app)
+        assert app.session.conversation.turns[-1].status is Status.COMPLETED
+
+
+async def test_follow_survives_a_resize_mid_stream_and_the_narrow_rule_applies(paced_server):
+    app = build(base_url=paced_server.base_url, api_key=API_KEY, model="steady-1000-2-20000", store=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.side.display
+        await send(app, pilot, "go", wait=False)
+        await until(pilot, lambda: app.view.live is not None and len(app.view.live.widget.body.text) > 3000, what="a third of the answer")
+        await pilot.resize_terminal(80, 24)
+        await until(pilot, lambda: app.session.streaming is None and app.turn_worker.is_finished, what="the end")
+        await pilot.pause()
+        assert not app.side.display  # crossing below 100 columns hid the side panes
+        assert last_answer_line(app) in screen_text(app)
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        await pilot.pause()
+        assert app.side.display and last_answer_line(app) in screen_text(app)
+
+
+async def test_scrolling_up_unpins_shows_the_marker_and_ctrl_end_follows_again(paced_server):
+    app = build(base_url=paced_server.base_url, api_key=API_KEY, model="steady-500-3-30000", store=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(app, pilot, "go", wait=False)
+        await until(pilot, lambda: app.view.live is not None and app.view.max_scroll_y > 40, what="a long answer")
+        await pilot.press("pageup")  # from the prompt: focus stays there
+        assert app.focused is app.prompt
+        await until(pilot, lambda: "new text below" in screen_text(app), what="the marker")
+        await until(pilot, lambda: app.session.streaming is None and app.turn_worker.is_finished, what="the end")
+        await pilot.pause()
+        assert last_answer_line(app) not in screen_text(app)  # the reader stays where they scrolled
+        await pilot.press("ctrl+end")
+        await pilot.pause()
+        assert last_answer_line(app) in screen_text(app) and "new text below" not in screen_text(app)
+
+
+async def test_status_line_shows_a_rate_limit_wait_and_a_stop_before_any_text_says_so(make_app):
+    app = make_app("ratelimit-hard")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await send(app, pilot, "hi", wait=False)
+        await until(pilot, lambda: "rate limited, retrying in" in screen_text(app), what="the retry on the status line")
+        assert "(1/2)" in screen_text(app)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.session.streaming is None, what="the stop")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "before any answer arrived" in text and "partial answer is kept" not in text
+        assert "rate limited" not in text  # the status line is gone with the turn
+
+
+async def test_status_line_waits_for_the_first_token_then_counts(paced_server):
+    app = build(base_url=paced_server.base_url, api_key=API_KEY, model="stall-midway", store=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(app, pilot, "go", wait=False)
+        await until(pilot, lambda: "tokens ·" in screen_text(app), what="a live token count")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.session.streaming is None, what="the stop")
+
+
+async def test_user_text_is_shown_exactly_as_typed(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(app, pilot, "before\n```python\nx = 1\n```\nafter **not bold**")
+        text = screen_text(app)
+        assert "```python" in text and "after **not bold**" in text
+
+
+async def test_a_keyless_profile_shows_no_missing_key_badge(server, store):
+    app = build(base_url=server.base_url, api_key=None, model="chatui-demo", profile=BUILTIN_PROFILES["ollama"], store=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert "no API key" not in screen_text(app) and "No API key" not in screen_text(app)
+
+
+async def test_empty_reasoning_collapses_and_settings_are_visible(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.side.reasoning.size.height <= 3  # just its title
+        await send(app, pilot, "/set temperature 0.3", wait=False)
+        await send(app, pilot, "/system Answer in French.", wait=False)
+        await send(app, pilot, "/set", wait=False)
+        await pilot.pause()
+        assert "temperature        0.3" in screen_text(app) or "temperature" in screen_text(app)
+        await send(app, pilot, "/system", wait=False)
+        await pilot.pause()
+        assert "Instructions: Answer in French." in screen_text(app)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert "carried over: the instructions" in screen_text(app) and "temperature 0.3" in screen_text(app)
+
+
+async def test_deleting_the_open_conversation_does_not_bring_it_back(make_app, store):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(app, pilot, "forget me")
+        doomed = app.session.conversation.id
+        await pilot.press("ctrl+l")
+        await until(pilot, lambda: type(app.screen).__name__ == "HistoryScreen", what="history")
+        await pilot.press("ctrl+d")
+        await until(pilot, lambda: type(app.screen).__name__ == "ConfirmDelete", what="the question")
+        await pilot.press("y")
+        await until(pilot, lambda: type(app.screen).__name__ == "HistoryScreen", what="back to history")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.session.conversation.id != doomed, what="a new conversation")
+        assert "was deleted" in screen_text(app)
+        await send(app, pilot, "a new start")
+    assert [s.id for s in store.summaries()] == [app.session.conversation.id]
