@@ -6,6 +6,7 @@ config file > the built-in defaults. Errors name the file, the line and the key.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
@@ -16,7 +17,7 @@ from typing import Any
 from chatui import defaults
 from chatui.conversation import Settings
 from chatui.params import BY_NAME, PARAMS
-from chatui.paths import config_dir, config_file
+from chatui.paths import config_dir, config_file, state_file
 
 
 class ConfigError(Exception):
@@ -57,6 +58,20 @@ class UIPrefs:
     theme: str | None = None
     show_reasoning: bool | None = None  # None: shown when the terminal is wide enough
     show_usage: bool | None = None
+    remembered_theme: str | None = None  # picked in the palette last time; the file's theme wins
+
+    @property
+    def effective_theme(self) -> str | None:
+        """The theme to start with: the config file's, else the one picked last time."""
+        return self.theme or self.remembered_theme
+
+    def remember_theme(self, theme: str) -> str | None:
+        """Remember a theme picked in the app; the note says when the config file's theme will win."""
+        if theme == self.effective_theme:
+            return None
+        remember(theme=theme)
+        self.remembered_theme = theme
+        return f"The config file sets theme '{self.theme}', which applies at the next start." if self.theme else None
 
 
 @dataclass(slots=True)
@@ -99,8 +114,14 @@ def _line_of(text: str, table: str | None, key: str) -> int | None:
 
 
 def load(path: Path | None = None) -> Config:
-    """Read the config file; a missing file means the built-ins."""
-    path = path or config_file()
+    """Read the config file (a missing file means the built-ins), plus what was remembered."""
+    cfg = _load(path or config_file())
+    theme = remembered().get("theme")
+    cfg.ui.remembered_theme = theme if isinstance(theme, str) else None
+    return cfg
+
+
+def _load(path: Path) -> Config:
     cfg = Config(path=path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -175,6 +196,27 @@ def load(path: Path | None = None) -> Config:
             raise bad("ui", key, f"has the wrong type ({type(value).__name__})")
     cfg.ui = UIPrefs(ui.get("theme"), ui.get("show_reasoning"), ui.get("show_usage"))
     return cfg
+
+
+def remembered() -> dict[str, Any]:
+    """What chatui remembered between runs (an unreadable file is as good as none)."""
+    try:
+        data = json.loads(state_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def remember(**values: Any) -> None:
+    """Remember choices for the next run (atomically; a failure only loses the memory)."""
+    from chatui.transcripts import atomic_write
+
+    data = {**remembered(), **values}
+    try:
+        state_file().parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(state_file(), json.dumps(data).encode("utf-8"))
+    except OSError:
+        pass
 
 
 @dataclass(slots=True)
@@ -294,7 +336,7 @@ def describe(eff: Effective) -> str:
     for param in PARAMS:
         rows.append((param.name, param.show(p.params.get(param.name, param.default))))
     ui = eff.ui
-    rows.append(("ui.theme", ui.theme or "(default)"))
+    rows.append(("ui.theme", ui.theme or (f"{ui.remembered_theme}  (picked last time)" if ui.remembered_theme else "(default)")))
     auto = lambda v: "auto" if v is None else str(v).lower()  # noqa: E731
     rows.append(("ui.panes", f"reasoning={auto(ui.show_reasoning)}, usage={auto(ui.show_usage)}"))
     return "\n".join(f"{label:<19}{value}" for label, value in rows)

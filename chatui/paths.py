@@ -27,3 +27,8 @@ def config_dir() -> Path:
 def config_file() -> Path:
     """The TOML configuration file."""
     return config_dir() / "config.toml"
+
+
+def state_file() -> Path:
+    """Choices chatui remembers between runs (the theme picked in the palette)."""
+    return data_dir() / "state.json"

@@ -13,6 +13,14 @@ from chatui.demo import ScriptedServer
 API_KEY = "sk-test-SECRET-0123456789abcdef"
 
 
+@pytest.fixture(autouse=True)
+def private_dirs(tmp_path_factory, monkeypatch):
+    """No test reads or writes the user's real data or config (the demo's history, the remembered theme)."""
+    root = tmp_path_factory.mktemp("xdg")
+    monkeypatch.setenv("XDG_DATA_HOME", str(root / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(root / "config"))
+
+
 @pytest.fixture
 def server() -> Iterator[ScriptedServer]:
     """A fresh scripted server (pauses skipped) that requires API_KEY."""

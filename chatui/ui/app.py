@@ -53,6 +53,7 @@ class ChatApp(App[None]):
         self.needs_setup = needs_setup
         self.turn_worker: Worker | None = None
         self._narrow: bool | None = None
+        self._theme_ready = False  # the start-up theme is not a choice to remember
 
     # -- layout ----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -70,11 +71,12 @@ class ChatApp(App[None]):
         self.prompt.border_title = "Message · enter send · ctrl+j newline"
         prefs = self.prefs
         self._width_rule()
-        if prefs.theme:
-            if prefs.theme in self.available_themes:
-                self.theme = prefs.theme
-            else:
+        if theme := prefs.effective_theme:
+            if theme in self.available_themes:
+                self.theme = theme
+            elif prefs.theme:
                 self.notify(f"Unknown theme '{prefs.theme}' in the config file.", severity="warning", markup=False)
+        self._theme_ready = True
         self._show_conversation()
         if not self.session.conversation.turns and self.session.gateway.demo:
             self.view.add_note(DEMO_NOTE, "note demo")
@@ -93,6 +95,11 @@ class ChatApp(App[None]):
             self._narrow, prefs = narrow, self.prefs
             self.show_reasoning = (not narrow) if prefs.show_reasoning is None else prefs.show_reasoning
             self.show_usage = (not narrow) if prefs.show_usage is None else prefs.show_usage
+
+    def watch_theme(self, theme: str) -> None:
+        """A theme picked in the palette is remembered for the next run."""
+        if self._theme_ready and (note := self.prefs.remember_theme(theme)):
+            self.notify(note, markup=False)
 
     def watch_show_reasoning(self) -> None:
         self.side.shown(self.show_reasoning, self.show_usage)

@@ -159,3 +159,31 @@ async def test_deleting_the_open_conversation_does_not_bring_it_back(make_app, s
         assert "was deleted" in screen_text(app)
         await send(app, pilot, "a new start")
     assert [s.id for s in store.summaries()] == [app.session.conversation.id]
+
+
+async def test_a_theme_picked_in_the_app_is_the_theme_next_time(make_app):
+    from chatui import config
+
+    app = make_app(prefs=config.load().ui)  # as the command line builds it
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.theme != "nord"
+        app.theme = "nord"  # what the palette's theme picker does
+        await pilot.pause()
+    assert config.remembered() == {"theme": "nord"}
+    again = make_app(prefs=config.load().ui)
+    async with again.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert again.theme == "nord"
+
+
+async def test_the_config_files_theme_wins_and_the_app_says_so(make_app):
+    from chatui.config import UIPrefs
+
+    app = make_app(prefs=UIPrefs(theme="dracula"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.theme == "dracula"
+        app.theme = "nord"
+        await until(pilot, lambda: any("config file sets theme 'dracula'" in n.message for n in app._notifications), what="the note")
+    again = make_app(prefs=UIPrefs(theme="dracula"))
+    async with again.run_test(size=(120, 40)) as pilot:
+        assert again.theme == "dracula"
