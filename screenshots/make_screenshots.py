@@ -42,13 +42,13 @@ async def main() -> None:
         app = make_app(base_url=server.base_url, api_key="demo", model="chatui-demo", demo=True)
         async with app.run_test(size=SIZE) as pilot:
             await send(app, pilot, "Hi! What can you do?")
-            await until(pilot, lambda: app.streaming is None)
+            await until(pilot, lambda: app.session.streaming is None)
             server.pace = 4.0  # slow the second answer down so the picture catches it mid-stream
             await send(app, pilot, "Show me some Python code")
-            await until(pilot, lambda: app.streaming is not None and len(app.streaming[1].body.text) > 240)
+            await until(pilot, lambda: app.view.live is not None and len(app.view.live.widget.body.text) > 240)
             app.save_screenshot("streaming.svg", str(HERE))
             server.pace = 0.0
-            await until(pilot, lambda: app.streaming is None)
+            await until(pilot, lambda: app.session.streaming is None)
             server.pace = 1.0
             # 2. the model picker
             await pilot.press("ctrl+o")
@@ -61,7 +61,7 @@ async def main() -> None:
         app = make_app(base_url=server.base_url, api_key="demo", model="fail-midstream", demo=True)
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await send(app, pilot, "Name the three largest moons of Saturn.")
-            await until(pilot, lambda: app.streaming is None)
+            await until(pilot, lambda: app.session.streaming is None)
             await pilot.pause(0.3)
             app.save_screenshot("error_turn.svg", str(HERE))
         # 4. the history browser over a few saved conversations
@@ -84,6 +84,19 @@ async def main() -> None:
             await until(pilot, lambda: app.screen.__class__.__name__ == "HistoryScreen")
             await pilot.pause(0.2)
             app.save_screenshot("history.svg", str(HERE))
+        # 5. the same conversation mid-stream on a narrow (80x24) and a wide (200x50) terminal
+        for name, size in (("narrow_80x24.svg", (80, 24)), ("wide_200x50.svg", (200, 50))):
+            app = make_app(base_url=server.base_url, api_key="demo", model="chatui-demo", demo=True)
+            async with app.run_test(size=size) as pilot:
+                await send(app, pilot, "Hi! What can you do?")
+                await until(pilot, lambda: app.session.streaming is None)
+                server.pace = 4.0
+                await send(app, pilot, "Show me some Python code")
+                await until(pilot, lambda: app.view.live is not None and len(app.view.live.widget.body.text) > 240)
+                app.save_screenshot(name, str(HERE))
+                server.pace = 0.0
+                await until(pilot, lambda: app.session.streaming is None)
+                server.pace = 1.0
     print("wrote", ", ".join(p.name for p in sorted(HERE.glob("*.svg"))))
 
 

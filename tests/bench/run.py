@@ -112,12 +112,70 @@ def cold_start(url: str, runs: int) -> dict:
     return {"first_frame": statistics.median(firsts), "first_key": statistics.median(keys), "bare_textual_first_frame": statistics.median(bares), "runs": runs}
 
 
+TERMINAL_STREAMS = (
+    # (label, model, nominal seconds the server takes to send it)
+    ("100/s", "steady-100-20-100000", 20.0),  # 2,000 deltas of 50 characters
+    ("1,000/s", "steady-1000-20-100000", 20.0),  # 20,000 deltas of 5 characters
+    ("full speed", "bulk-20000-100000", 0.0),
+)
+
+
+def expected_last_line(size: int = 100_000) -> str:
+    """The answer's last line as the terminal shows it (the mixed answer ends inside a code fence)."""
+    from chatui.demo import content
+
+    return [line for line in content.bulk_markdown(size).splitlines() if line.strip()][-1].strip()
+
+
+def stream_on_terminal(url: str, model: str, runs: int, root: Path = ROOT, timeout: float = 180.0) -> dict:
+    """Seconds from pressing enter until the answer's last line is on the terminal (tmux 120x40).
+
+    A run whose last line never shows (the view stopped following) is a failure, not a number.
+    """
+    if not shutil.which("tmux"):
+        return {"skipped": "tmux not installed"}
+    needle = expected_last_line()
+    env = {"CHATUI_API_KEY": "bench", "XDG_DATA_HOME": "/tmp/chatui-bench-data", "TERM": "xterm-256color"}
+    times, failures = [], 0
+    for _ in range(runs):
+        session = f"chatui-term-{os.getpid()}-{time.monotonic_ns()}"
+        exports = " ".join(f"{k}={v}" for k, v in env.items())
+        command = f"cd {root} && env -u PYTHONDONTWRITEBYTECODE {exports} {sys.executable} -m chatui --base-url {url} --model {model} --no-save"
+        subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command], check=True)
+        try:
+            def screen() -> str:
+                return subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
+
+            deadline = time.perf_counter() + 30
+            while "palette" not in screen():
+                if time.perf_counter() > deadline:
+                    raise RuntimeError("chatui never drew its first frame")
+                time.sleep(0.02)
+            subprocess.run(["tmux", "send-keys", "-t", session, "-l", "go"], check=True)
+            t0 = time.perf_counter()
+            subprocess.run(["tmux", "send-keys", "-t", session, "Enter"], check=True)
+            seen = None
+            while time.perf_counter() - t0 < timeout:
+                if needle in screen():
+                    seen = time.perf_counter() - t0
+                    break
+                time.sleep(0.02)
+            if seen is None:
+                failures += 1
+            else:
+                times.append(seen)
+        finally:
+            subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    return {"seconds": statistics.median(times) if times else None, "failures": failures, "runs": runs}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="skip the slow MarkdownStream baseline")
     parser.add_argument("--out", default=str(HERE / "results.json"))
     parser.add_argument("--readme", action="store_true", help="only rewrite the README table from --out")
+    parser.add_argument("--root", default=str(ROOT), help="run this checkout's chatui on the terminal (for before/after)")
     opts = parser.parse_args()
     if opts.readme:
         update_readme(json.loads(Path(opts.out).read_text()))
@@ -127,6 +185,8 @@ def main() -> int:
     r: dict[str, dict] = {}
     try:
         r["cold_start"] = cold_start(url, runs)
+        for label, model, _ in TERMINAL_STREAMS:
+            r[f"terminal_{label}"] = stream_on_terminal(url, model, runs, Path(opts.root))
         for label, model in (("mixed_20k", "bulk-20000-100000"), ("mixed_2k", "bulk-2000-100000")):
             r[f"{label}_bare"] = median_of(url, runs, "bare", model)
             r[f"{label}_core"] = median_of(url, runs, "core", model)
@@ -184,6 +244,18 @@ def table(r: dict[str, dict]) -> list[tuple[str, str, str]]:
     if "first_frame" in cs:
         rows.append(("cold start: first frame (tmux)", f"{cs['first_frame']:.2f} s", f"< 0.5 s {ok(cs['first_frame'] < 0.5)}  (bare Textual app: {cs['bare_textual_first_frame']:.2f} s)"))
         rows.append(("cold start: first keystroke shown", f"{cs['first_key']:.2f} s", ""))
+    floor_20k = r["mixed_20k_bare"]["seconds"] + r["mixed_20k_render_once"]["seconds"]
+    for label, model, nominal in TERMINAL_STREAMS:
+        t = r.get(f"terminal_{label}") or {}
+        if "runs" not in t:
+            continue
+        name = f"100 KB Markdown at {label}: enter → last line on the terminal"
+        if t["failures"] or t["seconds"] is None:
+            rows.append((name, f"never visible in {t['failures']} of {t['runs']} runs", "follows at every rate ❌"))
+        elif nominal:
+            rows.append((name, f"{t['seconds']:.2f} s", f"follows ✅ (the server takes {nominal:.0f} s to send it)"))
+        else:
+            rows.append((name, f"{t['seconds']:.2f} s", f"≤ 1.5× floor {ok(t['seconds'] <= 1.5 * floor_20k)} ({t['seconds'] / floor_20k:.2f}× of {floor_20k:.2f} s)"))
     for label, title in (("mixed_20k", "100 KB Markdown, 20,000 deltas"), ("mixed_2k", "100 KB Markdown, 2,000 deltas")):
         chat, bare, once = r[f"{label}_chatui"], r[f"{label}_bare"], r[f"{label}_render_once"]
         floor = bare["seconds"] + once["seconds"]
