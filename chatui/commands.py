@@ -41,7 +41,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("set", "[NAME VALUE]", f"Set {short_names()}; alone: list them"),
     Command("retry", "", "Send the last prompt again (replaces the last answer)"),
     Command("edit", "", "Put the last prompt back into the input"),
-    Command("copy", "[code [N]]", "Copy the last answer, or its Nth code block"),
+    Command("copy", "[code [N]|reasoning|prompt]", "Copy the focused (or last) answer, its code block N, its reasoning or its prompt"),
     Command("save", "", "Save the conversation now", key="ctrl+s"),
     Command("export", "[md|json] [PATH]", "Export the conversation as Markdown or JSON"),
     Command("earlier", "", "Show earlier turns of a long conversation", key="ctrl+b"),
@@ -55,6 +55,8 @@ PROMPT_KEYS: tuple[tuple[str, str], ...] = (
     ("ctrl+j", "new line (shift+enter where the terminal reports it)"),
     ("up / down", "recall earlier prompts"),
     ("tab", "move focus; a focused answer shows its reasoning and usage"),
+    ("c / 1-9", "on a focused message: copy it / copy its code block N"),
+    ("mouse drag, ctrl+c", "select text in answers, reasoning or prompts; copy the selection"),
     ("ctrl+p", "command palette (every command is there)"),
 )
 

@@ -58,6 +58,7 @@ class UIPrefs:
     theme: str | None = None
     show_reasoning: bool | None = None  # None: shown when the terminal is wide enough
     show_usage: bool | None = None
+    copy_on_select: bool = False  # copy text as soon as the mouse selects it
     remembered_theme: str | None = None  # picked in the palette last time; the file's theme wins
 
     @property
@@ -92,7 +93,7 @@ _PROFILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "model": str,
     **{p.name: p.toml_types for p in PARAMS},
 }
-_UI_KEYS = {"theme": str, "show_reasoning": bool, "show_usage": bool}
+_UI_KEYS = {"theme": str, "show_reasoning": bool, "show_usage": bool, "copy_on_select": bool}
 
 
 def _as_tuple(kinds: type | tuple[type, ...]) -> tuple[type, ...]:
@@ -194,7 +195,7 @@ def _load(path: Path) -> Config:
             raise bad("ui", key, f"is not a UI setting (known: {', '.join(_UI_KEYS)})")
         if not isinstance(value, _UI_KEYS[key]):
             raise bad("ui", key, f"has the wrong type ({type(value).__name__})")
-    cfg.ui = UIPrefs(ui.get("theme"), ui.get("show_reasoning"), ui.get("show_usage"))
+    cfg.ui = UIPrefs(ui.get("theme"), ui.get("show_reasoning"), ui.get("show_usage"), bool(ui.get("copy_on_select", False)))
     return cfg
 
 
@@ -339,6 +340,7 @@ def describe(eff: Effective) -> str:
     rows.append(("ui.theme", ui.theme or (f"{ui.remembered_theme}  (picked last time)" if ui.remembered_theme else "(default)")))
     auto = lambda v: "auto" if v is None else str(v).lower()  # noqa: E731
     rows.append(("ui.panes", f"reasoning={auto(ui.show_reasoning)}, usage={auto(ui.show_usage)}"))
+    rows.append(("ui.copy_on_select", str(ui.copy_on_select).lower()))
     return "\n".join(f"{label:<19}{value}" for label, value in rows)
 
 
@@ -376,6 +378,7 @@ model = "{defaults.DEFAULT_MODEL}"
 # theme = "textual-dark"          # {THEMES_HINT}
 # show_reasoning = true           # default: shown when the terminal is 100+ columns wide
 # show_usage = true
+# copy_on_select = false         # copy text as soon as the mouse selects it (ctrl+c copies otherwise)
 '''
 
 

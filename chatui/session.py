@@ -289,23 +289,39 @@ class Session:
             raise Refused(f"Could not write {path}: {exc.strerror or exc}", title="/export") from None
         return path
 
-    def copy_text(self, arg: str) -> str:
-        """/copy [code [N]]: the text to copy: the last answer, or its Nth code block (default: the last)."""
-        answers = [t for t in self.conversation.turns if t.answer]
-        if not answers:
-            raise Refused("No answer to copy yet.", severity="information")
-        text = answers[-1].answer
+    def copy_text(self, arg: str, turn: Turn | None = None) -> str:
+        """/copy [code [N] | reasoning | prompt]: the text to copy from ``turn`` (default: the last answer).
+
+        ``code`` alone is the last code block; N counts as the screen numbers them.
+        """
         parts = arg.split()
-        if parts and parts[0] == "code":
+        what = parts[0] if parts else "answer"
+        if what not in ("answer", "code", "reasoning", "prompt") or len(parts) > 2 or (len(parts) == 2 and what != "code"):
+            raise Refused("Usage: /copy  or  /copy code [N]  or  /copy reasoning  or  /copy prompt", title="/copy")
+        if turn is None:
+            answered = [t for t in self.conversation.turns if t.answer or t.reasoning]
+            if not answered:
+                raise Refused("No answer to copy yet.", severity="information")
+            turn = answered[-1]
+        whose = "This answer" if turn is not self.conversation.turns[-1] else "The last answer"
+        if what == "prompt":
+            text = turn.user_text
+        elif what == "reasoning":
+            text = turn.reasoning
+            if not text:
+                raise Refused(f"{whose} has no reasoning text.", title="/copy")
+        else:
+            text = turn.answer
+            if not text:
+                raise Refused(f"{whose} has no text yet.", title="/copy")
+        if what == "code":
             blocks = code_blocks(text)
             if not blocks:
-                raise Refused("The last answer has no code block.", title="/copy")
-            index = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else len(blocks)
-            if not 1 <= index <= len(blocks):
-                raise Refused(f"The last answer has {len(blocks)} code block(s).", title="/copy")
-            text = blocks[index - 1]
-        elif parts:
-            raise Refused("Usage: /copy  or  /copy code [N]", title="/copy")
+                raise Refused(f"{whose} has no code block.", title="/copy")
+            number = parts[1] if len(parts) > 1 else str(len(blocks))
+            if not number.isdigit() or not 1 <= int(number) <= len(blocks):
+                raise Refused(f"{whose} has {len(blocks)} code block{'s' if len(blocks) != 1 else ''}: /copy code 1 to {len(blocks)}.", title="/copy")
+            text = blocks[int(number) - 1]
         return strip_controls(text)
 
     # -- the gateway ---------------------------------------------------------------

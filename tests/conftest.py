@@ -15,10 +15,12 @@ API_KEY = "sk-test-SECRET-0123456789abcdef"
 
 @pytest.fixture(autouse=True)
 def private_dirs(tmp_path_factory, monkeypatch):
-    """No test reads or writes the user's real data or config (the demo's history, the remembered theme)."""
+    """No test reads or writes the user's real data, config or clipboard."""
     root = tmp_path_factory.mktemp("xdg")
     monkeypatch.setenv("XDG_DATA_HOME", str(root / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(root / "config"))
+    for name in ("DISPLAY", "WAYLAND_DISPLAY"):  # nor the user's clipboard
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

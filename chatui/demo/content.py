@@ -45,6 +45,14 @@ It runs in *O(n log log n)* time. A few notes:
 1. `bytearray` keeps memory at one byte per number.
 2. Slicing with a step clears multiples in C, not in Python.
 3. For `n = 10_000_000` it finishes in well under a second.
+
+Save it as `sieve.py` and try it:
+
+```bash
+python3 -c 'from sieve import primes_up_to; print(len(primes_up_to(10**6)))'
+```
+
+Focus this answer (click it, or tab) and press **1** or **2** to copy a code block, **c** for the whole answer.
 '''
 
 TABLE = """Here is a comparison of terminal chat clients:

@@ -17,7 +17,7 @@ from chatui import commands as cmds
 from chatui.config import UIPrefs
 from chatui.conversation import Conversation, Turn
 from chatui.session import DEMO_NOTE, NO_KEY_NOTE, Notice, Refused, Session
-from chatui.ui.messages import PromptSubmitted, ReasoningStreamed, ScrollRequested, TurnFinished, TurnProgressed, TurnSelected, TurnStarted, ViewResized
+from chatui.ui.messages import CopyRequested, PromptSubmitted, ReasoningStreamed, ScrollRequested, TurnFinished, TurnProgressed, TurnSelected, TurnStarted, ViewResized
 from chatui.ui.widgets.conversation import ConversationView
 from chatui.ui.widgets.markdown_view import prewarm
 from chatui.ui.widgets.panes import SidePanes
@@ -285,11 +285,30 @@ class ChatApp(App[None]):
         self.prompt.set_text(self.session.last_prompt())
         self.prompt.focus()
 
-    def cmd_copy(self, arg: str) -> None:
-        """Copy the last answer or one of its code blocks."""
-        text = self.session.copy_text(arg)
-        self.copy_to_clipboard(text)
-        self.notify(f"Copied {len(text):,} characters.", markup=False)
+    def cmd_copy(self, arg: str, turn: Turn | None = None) -> None:
+        """Copy the focused (or last) answer, a code block, its reasoning or its prompt."""
+        self.copy_to_clipboard(self.session.copy_text(arg, turn))
+
+    @on(CopyRequested)
+    def _copy_key(self, event: CopyRequested) -> None:
+        turn = next((t for t in self.session.conversation.turns if t.id == event.turn_id), None)
+        self._try(self.cmd_copy, event.what, turn)
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """Copy through the terminal (OSC 52) and the system clipboard; say which (every copy lands here)."""
+        super().copy_to_clipboard(text)
+        self._system_copy(text)
+
+    def on_text_selected(self) -> None:
+        """With ui.copy_on_select, a mouse selection is copied as soon as it is made."""
+        if self.prefs.copy_on_select and (text := self.screen.get_selected_text()):
+            self.copy_to_clipboard(text)
+
+    @work(thread=True, group="clipboard", exit_on_error=False)
+    def _system_copy(self, text: str) -> None:
+        from chatui.clipboard import copied_note, system_copy
+
+        self.call_from_thread(self.notify, copied_note(text, system_copy(text)), markup=False)
 
     def cmd_save(self, arg: str) -> None:
         """Save the conversation now."""

@@ -27,6 +27,15 @@ class TurnSelected(Message):
 
 
 
+class CopyRequested(Message):
+    """A copy key on a focused message: ``what`` as /copy takes it, from that turn."""
+
+    def __init__(self, turn_id: str, what: str) -> None:
+        super().__init__()
+        self.turn_id = turn_id
+        self.what = what
+
+
 class LiveStats:
     """What a streaming turn has done so far, kept by the view, read by the status line and panes."""
 

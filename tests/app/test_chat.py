@@ -259,15 +259,18 @@ async def test_copy_answer_and_code_block(make_app):
     app = make_app("chatui-demo")
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await send(app, pilot, "show me python code")
-        await send(app, pilot, "/copy code", wait=False)
+        await send(app, pilot, "/copy code 1", wait=False)
         await pilot.pause()
         assert app.clipboard.startswith("def primes_up_to(n: int)") and "```" not in app.clipboard
+        await send(app, pilot, "/copy code", wait=False)  # alone: the last block
+        await pilot.pause()
+        assert app.clipboard.startswith("python3 -c") and "```" not in app.clipboard
         await send(app, pilot, "/copy", wait=False)
         await pilot.pause()
         assert app.clipboard.startswith("Here is a small, **fast** prime sieve")
         await send(app, pilot, "/copy code 9", wait=False)
         await pilot.pause()
-        assert any("has 1 code block" in n.message for n in app._notifications)
+        assert any("has 2 code blocks" in n.message for n in app._notifications)
 
 
 async def test_long_fence_is_highlighted_whole_after_streaming(make_app):

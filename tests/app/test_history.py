@@ -129,3 +129,19 @@ def test_cli_resume_latest_without_any_conversation(tmp_path):
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path)}
     out = subprocess.run([sys.executable, "-m", "chatui", "--resume"], env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
     assert out.returncode == 1 and "no saved conversation" in out.stderr
+
+
+async def test_history_rows_stay_one_line_each_at_80_columns(make_app, store):
+    convs = _seed(store, 3)
+    long_title = "a very long title about " + "terminal chat clients and their many features " * 3 + "END"
+    convs[1].title = long_title
+    store.save(convs[1])
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+l")
+        await until(pilot, lambda: type(app.screen).__name__ == "HistoryScreen")
+        await pilot.pause()
+        screen = screen_text(app)
+        rows = [line for line in screen.splitlines() if "a very long title" in line]
+        assert len(rows) == 1 and "…" in rows[0]  # cut with an ellipsis on its own line
+        assert "END" not in screen  # the rest is not wrapped onto a second line

@@ -187,3 +187,14 @@ async def test_the_config_files_theme_wins_and_the_app_says_so(make_app):
     again = make_app(prefs=UIPrefs(theme="dracula"))
     async with again.run_test(size=(120, 40)) as pilot:
         assert again.theme == "dracula"
+
+
+async def test_on_a_wide_terminal_the_answer_gets_the_room(make_app):
+    app = make_app()
+    async with app.run_test(size=(200, 50)) as pilot:
+        await send(app, pilot, "hello")
+        lines = screen_text(app).splitlines()
+        pane_top = next(line for line in lines if "╭─ Reasoning" in line)
+        left = pane_top.index("╭")
+        assert 200 - left <= 60, f"the side panes take {200 - left} columns"
+        assert left >= 140  # the conversation keeps the rest

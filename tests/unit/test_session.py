@@ -187,13 +187,32 @@ def test_copy_text_picks_the_answer_or_a_code_block():
         session.copy_text("")
     turn = session.begin("q")
     turn.answer = "Intro\n\n```python\nx = 1\n```\n\n```sh\nls\n```\n\x1b[2J"
-    assert session.copy_text("code") == "ls\n" or session.copy_text("code").startswith("ls")
-    assert session.copy_text("code 1").startswith("x = 1")
-    assert "\x1b" not in session.copy_text("")
-    with pytest.raises(Refused, match="2 code block"):
+    assert session.copy_text("code") == "ls"  # alone: the last block
+    assert session.copy_text("code 1") == "x = 1"
+    assert "\x1b" not in session.copy_text("") and session.copy_text("").startswith("Intro")
+    with pytest.raises(Refused, match="has 2 code blocks: /copy code 1 to 2"):
         session.copy_text("code 5")
     with pytest.raises(Refused, match="Usage: /copy"):
         session.copy_text("everything")
+    with pytest.raises(Refused, match="no reasoning"):
+        session.copy_text("reasoning")
+    assert session.copy_text("prompt") == "q"
+
+
+def test_copy_text_from_a_chosen_turn():
+    session = Session(Gateway("http://127.0.0.1:9/v1", "k"))
+    first = session.begin("first?")
+    first.answer, first.reasoning = "one\n```\nA\n```", "thinking about one"
+    session.streaming = None
+    second = session.begin("second?")
+    second.answer = "two"
+    assert session.copy_text("", first) == first.answer
+    assert session.copy_text("code 1", first) == "A"
+    assert session.copy_text("reasoning", first) == "thinking about one"
+    assert session.copy_text("prompt", first) == "first?"
+    with pytest.raises(Refused, match="The last answer has no code block"):
+        session.copy_text("code")
+    assert session.copy_text("") == "two"
 
 
 async def test_models_are_listed_once_and_configure_swaps_the_client(server):

@@ -120,3 +120,13 @@ def test_timings_first_token_and_rate():
     acc.apply(ev.Lifecycle(None, "completed", {"usage": {"input_tokens": 1, "output_tokens": 100}}))
     out = acc.outcome()
     assert out.timings.first_token == 0.5 and out.timings.total == 2.5 and out.timings.tokens_per_second == 50
+
+
+def test_no_tokens_per_second_over_a_window_too_short_to_mean_anything():
+    t = [0.0]
+    acc = TurnAccumulator(clock=lambda: t[0])
+    t[0] = 0.20
+    acc.apply(delta("x"))
+    t[0] = 0.21  # a cached answer: 100 tokens in 10 ms would read 10,000 tokens/s
+    acc.apply(ev.Lifecycle(None, "completed", {"usage": {"input_tokens": 1, "output_tokens": 100}}))
+    assert acc.outcome().timings.tokens_per_second is None

@@ -7,7 +7,8 @@ from contextlib import aclosing
 
 from rich.text import Text
 from textual import work
-from textual.containers import Vertical, VerticalScroll
+from textual.binding import Binding
+from textual.containers import Vertical
 from textual.widgets import Static
 from textual.worker import Worker
 
@@ -15,7 +16,8 @@ from chatui.conversation import Turn
 from chatui.session import Session
 from chatui.text import strip_controls
 from chatui.turn import Status
-from chatui.ui.messages import LiveStats, ReasoningStreamed, TurnFinished, TurnProgressed, TurnSelected, TurnStarted, ViewResized
+from chatui.ui.messages import CopyRequested, LiveStats, ReasoningStreamed, TurnFinished, TurnProgressed, TurnSelected, TurnStarted, ViewResized
+from chatui.ui.widgets.follow import FollowingScroll
 from chatui.ui.widgets.markdown_view import MarkdownView
 from chatui.updates import AnswerDelta, AnswerReplaced, ReasoningDelta, ReasoningReplaced, RetryScheduled, Update
 
@@ -34,8 +36,10 @@ _STATUS_LABEL = {
 }
 
 
-class UserMessage(Vertical):
+class UserMessage(Vertical, can_focus=True):
     """What the user wrote, shown as plain text."""
+
+    BINDINGS = [Binding("c", "copy", "Copy")]
 
     def __init__(self, turn: Turn) -> None:
         super().__init__(classes="user-message")
@@ -46,15 +50,26 @@ class UserMessage(Vertical):
         # exactly as typed: a user's message is not Markdown (fence lines and all stay)
         yield Static(Text(strip_controls(self.turn.user_text)), classes="user-text")
 
+    def action_copy(self) -> None:
+        """Copy this prompt."""
+        self.post_message(CopyRequested(self.turn.id, "prompt"))
+
 
 class AssistantMessage(Vertical, can_focus=True):
     """One answer: a label with the model and status, the Markdown, and a status line."""
+
+    BINDINGS = [
+        Binding("c", "copy('')", "Copy"),
+        Binding("1", "copy('code 1')", "Copy code", key_display="1-9"),
+        *(Binding(str(n), f"copy('code {n}')", f"Copy code block {n}", show=False) for n in range(2, 10)),
+        Binding("r", "copy('reasoning')", "Copy reasoning", show=False),
+    ]
 
     def __init__(self, turn: Turn) -> None:
         super().__init__(classes="assistant-message")
         self.turn = turn
         done = turn.status is not Status.STREAMING
-        self.body = MarkdownView(turn.answer if done else "", classes="answer")
+        self.body = MarkdownView(turn.answer if done else "", number_code=True, classes="answer")
         self.label = Static(classes="role")
         self.status_line = Static(classes="status-line")
 
@@ -68,6 +83,10 @@ class AssistantMessage(Vertical, can_focus=True):
 
     def on_focus(self) -> None:
         self.post_message(TurnSelected(self.turn.id))
+
+    def action_copy(self, what: str) -> None:
+        """Copy this answer, one of its code blocks or its reasoning."""
+        self.post_message(CopyRequested(self.turn.id, what))
 
     def on_click(self) -> None:
         self.focus()
@@ -135,14 +154,11 @@ class _Live:
         self.timer = None
 
 
-class ConversationView(VerticalScroll):
-    """Scrollable list of turns; it paints the streaming turn and follows the bottom.
+class ConversationView(FollowingScroll):
+    """Scrollable list of turns; it paints the streaming turn and follows the end.
 
-    Following is a state, not a measurement: ``pinned`` is dropped only when the
-    user scrolls up and restored when they reach the end again. (Reading "is the
-    view at the bottom?" each frame loses the end for good as soon as a layout
-    between two frames grows the answer.) The view posts past-tense messages
-    (TurnStarted, ReasoningStreamed, TurnProgressed, TurnFinished) for the panes.
+    The view posts past-tense messages (TurnStarted, ReasoningStreamed,
+    TurnProgressed, TurnFinished) for the panes.
     """
 
     def __init__(self, **kwargs) -> None:
@@ -150,7 +166,6 @@ class ConversationView(VerticalScroll):
         self.hidden_turns: list[Turn] = []
         self.assistant: dict[str, AssistantMessage] = {}
         self.live: _Live | None = None
-        self.pinned = True  # keep the end in view as the conversation grows
 
     def compose(self):
         yield NewTextBelow("↓ new text below · ctrl+end or click to follow")
@@ -168,18 +183,8 @@ class ConversationView(VerticalScroll):
 
     def pin(self) -> None:
         """Jump to the end and keep following it."""
-        self.pinned = True
-        self.scroll_end(animate=False)
+        super().pin()
         self.query_one(NewTextBelow).display = False
-
-    def follow(self) -> None:
-        """Bring the end into view after the next layout, unless the user scrolled away."""
-        if self.pinned:
-            self.call_after_refresh(self._to_end)
-
-    def _to_end(self) -> None:
-        if self.pinned:
-            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
 
     def on_resize(self) -> None:
         """Resizes and pane toggles keep the end in view."""
@@ -268,12 +273,8 @@ class ConversationView(VerticalScroll):
         self.post_message(TurnFinished(turn))
 
     def watch_scroll_y(self, old: float, new: float) -> None:
-        """Scrolling up unpins the view, reaching the end pins it; the top shows older turns."""
+        """Following as for any FollowingScroll; reaching the top shows older turns."""
         super().watch_scroll_y(old, new)
-        if new >= self.max_scroll_y - 1:
-            self.pinned = True
-        elif new < old:
-            self.pinned = False
         if new <= 0 < old and self.hidden_turns:
             self.show_earlier()
 

@@ -11,14 +11,37 @@ from __future__ import annotations
 from functools import lru_cache
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.geometry import Region, Size
+from textual.selection import Selection
 from textual.strip import Strip
 from textual.widget import Widget
 
 from chatui.blocks import Block, BlockSplitter, merge_code_chunks
 
 CODE_THEME = "monokai"
+_NUMBER = Style(reverse=True, bold=True)
+_LANG = Style(dim=True)
+
+
+def _highlight(strip: Strip, start: int, end: int, style: Style) -> Strip:
+    """``strip`` with characters ``start``..``end`` (-1: to the end) in ``style`` (the selection)."""
+    segments: list[Segment] = []
+    pos = 0
+    for text, seg_style, control in strip:
+        size = len(text)
+        a, b = max(start - pos, 0), size if end == -1 else min(end - pos, size)
+        if control or a >= b:
+            segments.append(Segment(text, seg_style, control))
+        else:
+            if a:
+                segments.append(Segment(text[:a], seg_style))
+            segments.append(Segment(text[a:b], seg_style + style if seg_style else style))
+            if b < size:
+                segments.append(Segment(text[b:], seg_style))
+        pos += size
+    return Strip(segments, strip.cell_length)
 
 
 @lru_cache(maxsize=64)
@@ -75,8 +98,10 @@ class MarkdownView(Widget):
     """
     GROW_STEP = 6  # lines: see _height
 
-    def __init__(self, text: str = "", *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(self, text: str = "", *, number_code: bool = False, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
+        self.number_code = number_code  # a numbered title line above each code block (keys 1-9 copy them)
+        self._mv_codes = 0  # code blocks rendered so far (their numbers)
         self.splitter = BlockSplitter()
         self._mv_width = 0
         self._mv_committed: list[Strip] = []
@@ -114,6 +139,7 @@ class MarkdownView(Widget):
         self._mv_committed = []
         self._mv_spans = []
         self._mv_rendered_blocks = 0
+        self._mv_codes = 0
         self._mv_dirty = True
 
     def finish(self) -> None:
@@ -142,7 +168,8 @@ class MarkdownView(Widget):
                     groups.append((index - 1, index))
         for first, last in reversed(groups):
             merged = merge_code_chunks(blocks[first : last + 1])[0]
-            strips = self._render_block(merged, self._mv_width)
+            number = sum(1 for b in blocks[: first + 1] if b.kind == "code" and not b.joined)
+            strips = self._render_block(merged, self._mv_width, number)
             start, end = self._mv_spans[first][0], self._mv_spans[last][1]
             self._mv_committed[start:end] = strips
             shift = len(strips) - (end - start)
@@ -156,7 +183,7 @@ class MarkdownView(Widget):
         self.refresh(layout=True)
 
     # -- rendering ----------------------------------------------------------------
-    def _render_block(self, block: Block, width: int) -> list[Strip]:
+    def _render_block(self, block: Block, width: int, number: int = 0) -> list[Strip]:
         console = self.app.console
         options = console.options.update(width=width, height=None, highlight=False, markup=False)
         if block.kind == "code":
@@ -175,13 +202,24 @@ class MarkdownView(Widget):
             strips.pop()
         while strips and not strips[0].text.strip():
             strips.pop(0)
+        if number and self.number_code:
+            title = [Segment(f" code {number} ", _NUMBER), Segment(f" {block.lang}" if block.lang else "", _LANG)]
+            strips.insert(0, Strip(title).crop_extend(0, width, None))
         return strips
+
+    def _number(self, block: Block) -> int:
+        """The number of a code block's title (0: a continuation chunk or not code)."""
+        if block.kind != "code" or block.joined:
+            return 0
+        return self._mv_codes + 1
 
     def _append_block(self, block: Block, width: int, first: bool) -> None:
         if not first and not block.joined:
             self._mv_committed.append(Strip([Segment(" " * width)], width))
         start = len(self._mv_committed)
-        self._mv_committed.extend(self._render_block(block, width))
+        number = self._number(block)
+        self._mv_codes += bool(number)
+        self._mv_committed.extend(self._render_block(block, width, number))
         self._mv_spans.append((start, len(self._mv_committed)))
 
     def _ensure(self, width: int) -> None:
@@ -194,6 +232,7 @@ class MarkdownView(Widget):
             self._mv_committed = []
             self._mv_spans = []
             self._mv_rendered_blocks = 0
+            self._mv_codes = 0
             self._mv_dirty = True
         blocks = self.splitter.blocks
         for index in range(self._mv_rendered_blocks, len(blocks)):
@@ -203,7 +242,7 @@ class MarkdownView(Widget):
         if tail is None:
             self._mv_tail = []
         else:
-            strips = self._render_block(tail, width)
+            strips = self._render_block(tail, width, self._number(tail))
             if blocks and not tail.joined:
                 strips = [Strip([Segment(" " * width)], width)] + strips
             self._mv_tail = strips
@@ -247,7 +286,10 @@ class MarkdownView(Widget):
             self._mv_frame_style = None
 
     def render_line(self, y: int) -> Strip:
-        """One line, from the committed blocks or the tail."""
+        """One line, from the committed blocks or the tail, with the selection shown.
+
+        Offsets on the strip tell Textual which character the mouse is over (selection).
+        """
         base = self._mv_frame_style or self.rich_style
         if base != self._mv_base:
             self._mv_base = base
@@ -255,14 +297,26 @@ class MarkdownView(Widget):
         committed = self._mv_committed
         if y < len(committed):
             # finished lines never change: style each once
-            styled = self._mv_styled.get(y)
-            if styled is None:
-                styled = self._mv_styled[y] = committed[y].apply_style(base)
-            return styled
-        y -= len(committed)
-        if y < len(self._mv_tail):
-            return self._mv_tail[y].apply_style(base)
-        return Strip.blank(self.size.width, base)
+            strip = self._mv_styled.get(y)
+            if strip is None:
+                strip = self._mv_styled[y] = committed[y].apply_style(base)
+        elif y - len(committed) < len(self._mv_tail):
+            strip = self._mv_tail[y - len(committed)].apply_style(base)
+        else:
+            return Strip.blank(self.size.width, base)
+        selection = self.text_selection
+        if selection is not None and (span := selection.get_span(y)) is not None:
+            strip = _highlight(strip, *span, self.screen.get_component_rich_style("screen--selection"))
+        return strip.apply_offsets(0, y)
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The selected text as it reads on screen (each line without its trailing padding)."""
+        lines = [strip.text.rstrip() for strip in (*self._mv_committed, *self._mv_tail)]
+        return selection.extract("\n".join(lines)), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        """Repaint to show the new selection."""
+        self.refresh()
 
     def on_resize(self) -> None:
         """Re-wrap at the new width."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
@@ -12,10 +12,11 @@ from chatui.conversation import Conversation, Turn
 from chatui.ui.messages import LiveStats, ReasoningStreamed, TurnFinished, TurnProgressed, TurnStarted
 from chatui.text import strip_controls
 from chatui.turn import Usage
+from chatui.ui.widgets.follow import FollowingScroll
 from chatui.ui.widgets.markdown_view import MarkdownView
 
 
-class ReasoningPane(VerticalScroll):
+class ReasoningPane(FollowingScroll):
     """Reasoning summaries and raw reasoning text, streaming or of a selected turn."""
 
     def __init__(self, **kwargs) -> None:
@@ -34,11 +35,17 @@ class ReasoningPane(VerticalScroll):
         self.view.remove()
         self.view = new
         self.mount(new)
+        self.pinned = streaming  # a live turn's reasoning follows; a past one reads from the top
+        self.scroll_home(animate=False)
         label = f"Reasoning · {turn.model}" if turn else "Reasoning"
         if turn is not None and not streaming and not turn.reasoning:
             label += " (none)"
         self.border_title = label
         self.set_class(not new.text, "-empty")
+
+    def on_resize(self) -> None:
+        """A resize or a pane toggle keeps the end in view (unless the reader scrolled up)."""
+        self.follow()
 
     def streamed(self, turn: Turn, text: str, replace: bool = False) -> None:
         """Reasoning that arrived since the last frame (``replace``: all of it so far)."""
@@ -50,10 +57,8 @@ class ReasoningPane(VerticalScroll):
             self.view.append(text)
         self.set_class(not self.view.text, "-empty")
         if self.display:
-            follow = self.scroll_y >= self.max_scroll_y - 1  # the reader scrolled up: leave them there
             self.view.flush()
-            if follow:
-                self.scroll_end(animate=False)
+            self.follow()
 
     def finished(self, turn: Turn) -> None:
         """The turn ended: show its final reasoning."""
@@ -62,6 +67,7 @@ class ReasoningPane(VerticalScroll):
         if self.view.text != strip_controls(turn.reasoning):
             self.view.reset(turn.reasoning)
         self.view.finish()
+        self.follow()
         self.border_title = f"Reasoning · {turn.model}" + ("" if turn.reasoning else " (none)")
         self.set_class(not self.view.text, "-empty")
 
