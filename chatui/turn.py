@@ -1,7 +1,7 @@
 """Accumulating a stream of events into a turn's outcome.
 
-The accumulator keys items by ``item_id`` (falling back to ``output_index``,
-then to the last open item of that kind), creates state lazily when a delta
+The accumulator keys items by ``item_id`` or by ``output_index`` when the kind
+agrees (ids rotate on some gateways), then by the last open item of that kind, creates state lazily when a delta
 names something it has not seen, appends only deltas and uses ``*.done`` to
 reconcile. It reports, per event, what changed in the two texts a user sees:
 the answer and the reasoning.
@@ -77,9 +77,13 @@ class TurnAccumulator:
             item = self._by_key.get(item_id)
         if item is None and output_index is not None:
             cand = self._by_index.get(output_index)
-            # an index can be reused by a different item (Ollama): only match when ids agree
-            if cand is not None and (item_id is None or cand.raw.get("id") in (None, item_id)) and cand.type == kind:
+            # Position names the item even when the id does not: some gateways give the
+            # message a new id on every event. Ollama reuses a message's index for the
+            # function_call after it, which is a different kind, hence a new item.
+            if cand is not None and cand.type == kind:
                 item = cand
+                if item_id is not None:
+                    self._by_key.setdefault(item_id, item)
         if item is None and item_id is None and output_index is None:
             cand = self._last_of_kind.get(kind)
             if cand is not None and not cand.done:
@@ -270,13 +274,20 @@ class TurnAccumulator:
         for index, raw in enumerate(output):
             if not isinstance(raw, dict):
                 continue
-            item_id = raw.get("id")
-            known = (isinstance(item_id, str) and item_id in self._by_key) or (item_id is None and index in self._by_index)
-            if known:
-                continue
+            item_id = raw.get("id") if isinstance(raw.get("id"), str) else None
             kind = raw.get("type") if isinstance(raw.get("type"), str) else "message"
-            item = self._item(kind, item_id if isinstance(item_id, str) else None, None, raw)
+            # the same item by id, or by position and kind (gateways rename items here)
+            item = self._by_key.get(item_id) if item_id is not None else None
+            if item is None and (cand := self._by_index.get(index)) is not None and cand.type == kind:
+                item = cand
+            if item is not None and item.done:
+                continue  # its output_item.done already gave the final form
+            if item is None:
+                item = self._item(kind, item_id, None, raw)
+            extras = item.raw.get("_annotations")
             item.raw = dict(raw)
+            if extras and not _has_annotations(raw):
+                item.raw["_annotations"] = extras
             item.done = True
             update = self._reconcile_item(item) or update
         return update

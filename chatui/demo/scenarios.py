@@ -305,6 +305,32 @@ def multi(req, state, model):
     return _stream(b)
 
 
+def rotating_ids(req, state, model):
+    """A gateway that gives the message a new id on every event (same output_index throughout)."""
+    b = StreamBuilder(model, req).start().reasoning_summary([["Thinking ", "briefly."]])
+    b.message(content.split_words("One answer, streamed word by word, under a new id each time.", 1)).completed()
+    n = 0
+    for event, _ in b.events:
+        if event.get("output_index") == 1 and "item_id" in event:
+            n += 1
+            event["item_id"] = f"msg_rot{n:04d}"
+        elif event.get("output_index") == 1 and isinstance(event.get("item"), dict):
+            n += 1
+            event["item"] = {**event["item"], "id": f"msg_rot{n:04d}"}
+    final = b.events[-1][0]["response"]["output"]
+    final[1] = {**final[1], "id": "msg_rot_final"}
+    return _stream(b)
+
+
+def renamed_final(req, state, model):
+    """The final output names the reasoning item differently from the stream, and no output_item.done came for it."""
+    b = StreamBuilder(model, req).start().reasoning_summary([["Streamed ", "reasoning."]]).message(["The ", "answer."]).completed()
+    b.events = [(e, p) for e, p in b.events if not (e["type"] == "response.output_item.done" and e["output_index"] == 0)]
+    final = b.events[-1][0]["response"]["output"]
+    final[0] = {**final[0], "id": "rs_renamed_by_the_gateway"}
+    return _stream(b)
+
+
 SCENARIOS: dict[str, Callable[[dict[str, Any], dict[str, Any], str], Reply]] = {
     "chatui-demo": demo,
     "demo-mini": demo,
@@ -339,6 +365,8 @@ SCENARIOS: dict[str, Callable[[dict[str, Any], dict[str, Any], str], Reply]] = {
     "function-call": function_call,
     "twice": twice,
     "multi": multi,
+    "rotating-ids": rotating_ids,
+    "renamed-final": renamed_final,
 }
 
 # Shown first by /models; the rest are test scenarios.

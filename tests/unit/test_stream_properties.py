@@ -126,3 +126,39 @@ def test_arbitrary_payloads_never_crash(payload, etype):
     if event is not None:
         acc.apply(event)
     acc.outcome()
+
+
+def garble_identity(events: list, rotate: bool, rename: bool, drop_done: bool) -> list:
+    """What gateways do to item identity: new ids per event, other ids in the final output, no item.done."""
+    out, n = [], 0
+    for event, pause in events:
+        event = json.loads(json.dumps(event))
+        if rotate and "item_id" in event:
+            n += 1
+            event["item_id"] = f"rot{n}"
+        if rotate and isinstance(event.get("item"), dict):
+            n += 1
+            event["item"]["id"] = f"rot{n}"
+        if drop_done and event["type"] == "response.output_item.done":
+            continue
+        if rename and event["type"] == "response.completed":
+            for i, item in enumerate(event["response"]["output"]):
+                item["id"] = f"final{i}"
+        out.append((event, pause))
+    return out
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(answer=TEXT, reasoning=TEXT, pieces=st.integers(1, 30), rotate=st.booleans(), rename=st.booleans(), drop_done=st.booleans(), cuts=st.lists(st.integers(0, 10**6), max_size=8))
+def test_item_identity_survives_rotated_ids_renamed_finals_and_missing_item_done(answer, reasoning, pieces, rotate, rename, drop_done, cuts):
+    b = StreamBuilder("m", {"input": "x"}).start()
+    b.reasoning_summary([split_even(reasoning, pieces)])
+    b.message(split_even(answer, pieces)).completed()
+    data = b"".join(c for c, _ in encode(garble_identity(b.events, rotate, rename, drop_done), Wire()))
+    acc = consume(chop(data, cuts))
+    out = acc.outcome()
+    assert out.status is Status.COMPLETED
+    assert out.answer == answer
+    assert out.reasoning == reasoning
+    assert [item["type"] for item in out.items] == ["reasoning", "message"]  # never a duplicate
+    assert "".join(acc.answer) == out.answer  # what streamed live is what was kept
