@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from chatui import items
 from chatui.blocks import close_fences
 from chatui.conversation import Conversation
 from chatui.text import strip_controls
@@ -48,6 +49,8 @@ def to_markdown(conv: Conversation) -> str:
             out.append("")
         if turn.answer:
             out += [close_fences(s(turn.answer)), ""]
+        if extra := items.as_text(turn.items):  # tool calls and sources
+            out += [line + "  " for line in extra.split("\n")] + [""]
         if turn.error and turn.status is not Status.COMPLETED:
             out += [f"*Error: {s(turn.error.get('message', ''))}*", ""]
         usage = _usage_line(turn)

@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from chatui import items
 from chatui.blocks import Block, BlockSplitter
 from chatui.conversation import Turn
 from chatui.session import Refused, Session
@@ -138,6 +139,8 @@ def turn_json(session: Session, turn: Turn) -> dict[str, Any]:
         "timings": turn.timings.to_dict(),
         "incomplete_reason": turn.incomplete_reason,
         "error": turn.error,
+        "tool_calls": [{"type": line.type, "title": line.title, "detail": line.detail} for line in items.item_lines(turn.items)],
+        "sources": [{"number": src.number, "title": src.title, "url": src.url} for src in items.sources(turn.items)],
     }
 
 
@@ -200,6 +203,9 @@ async def print_turn(session: Session, prompt: str, opts: PrintOptions, out: Tex
             err.write("\n")
         if writer is not None:
             writer.finish()
+            if extra := items.as_text(turn.items):  # tool calls and sources, after the text
+                out.write("\n" + extra + "\n")
+                out.flush()
     if opts.as_json:
         out.write(json.dumps(turn_json(session, turn), ensure_ascii=False) + "\n")
         out.flush()

@@ -344,9 +344,11 @@ class TurnAccumulator:
         out = []
         for item in self.items:
             raw = dict(item.raw)
-            raw.pop("_annotations", None)
+            streamed = raw.pop("_annotations", None)
             if not item.done:
                 raw = _fill_item(item, raw)
+            if streamed and not _has_annotations(raw):
+                raw = _with_annotations(raw, streamed)
             out.append(raw)
         return out
 
@@ -384,6 +386,16 @@ class TurnAccumulator:
 
 def _has_annotations(raw: dict[str, Any]) -> bool:
     return any(isinstance(p, dict) and p.get("annotations") for p in raw.get("content") or ())
+
+
+def _with_annotations(raw: dict[str, Any], annotations: list[Any]) -> dict[str, Any]:
+    """Citations that came only as annotation events, put on the message's first text part."""
+    content = [dict(p) if isinstance(p, dict) else p for p in raw.get("content") or ()]
+    for part in content:
+        if isinstance(part, dict) and part.get("type") == "output_text":
+            part["annotations"] = list(annotations)
+            break
+    return {**raw, "content": content}
 
 
 def _fill_item(item: _Item, raw: dict[str, Any]) -> dict[str, Any]:

@@ -107,24 +107,60 @@ class StreamBuilder:
         self.emit("response.output_item.done", output_index=idx, item=item)
         return self
 
-    def message(self, chunks: list[str], pace: float = 0.0, *, finish: bool = True, status: str = "completed") -> StreamBuilder:
-        """An assistant message streamed as text deltas (``finish=False`` stops mid-way)."""
+    def message(
+        self, chunks: list[str], pace: float = 0.0, *, finish: bool = True, status: str = "completed", phase: str | None = None, annotations: list[dict[str, Any]] | None = None, annotations_in_final: bool = True
+    ) -> StreamBuilder:
+        """An assistant message streamed as text deltas (``finish=False`` stops mid-way).
+
+        ``annotations`` arrive as annotation events after the text (and, unless
+        ``annotations_in_final`` is false, in the done part and item too).
+        """
         idx = len(self.output)
         mid = f"msg_demo{idx:04d}"
-        self.emit("response.output_item.added", output_index=idx, item={"id": mid, "type": "message", "status": "in_progress", "content": [], "role": "assistant"})
+        extra = {"phase": phase} if phase else {}
+        self.emit("response.output_item.added", output_index=idx, item={"id": mid, "type": "message", "status": "in_progress", "content": [], "role": "assistant", **extra})
         self.emit("response.content_part.added", item_id=mid, output_index=idx, content_index=0, part={"type": "output_text", "annotations": [], "logprobs": [], "text": ""})
         for chunk in chunks:
             self.emit("response.output_text.delta", pace, item_id=mid, output_index=idx, content_index=0, delta=chunk, logprobs=[])
         text = "".join(chunks)
         self.out_chars += len(text)
+        for n, ann in enumerate(annotations or ()):
+            self.emit("response.output_text.annotation.added", item_id=mid, output_index=idx, content_index=0, annotation_index=n, annotation=ann)
         if not finish:
             return self
-        part = {"type": "output_text", "annotations": [], "logprobs": [], "text": text}
+        final_annotations = list(annotations or ()) if annotations_in_final else []
+        part = {"type": "output_text", "annotations": final_annotations, "logprobs": [], "text": text}
         self.emit("response.output_text.done", item_id=mid, output_index=idx, content_index=0, text=text, logprobs=[])
         self.emit("response.content_part.done", item_id=mid, output_index=idx, content_index=0, part=part)
-        item = {"id": mid, "type": "message", "status": status, "content": [part], "role": "assistant"}
+        item = {"id": mid, "type": "message", "status": status, "content": [part], "role": "assistant", **extra}
         self.output.append(item)
         self.emit("response.output_item.done", output_index=idx, item=item)
+        return self
+
+    def refusal(self, chunks: list[str]) -> StreamBuilder:
+        """A message whose only content is a refusal."""
+        idx = len(self.output)
+        mid = f"msg_refusal{idx:04d}"
+        self.emit("response.output_item.added", output_index=idx, item={"id": mid, "type": "message", "status": "in_progress", "content": [], "role": "assistant"})
+        self.emit("response.content_part.added", item_id=mid, output_index=idx, content_index=0, part={"type": "refusal", "refusal": ""})
+        for chunk in chunks:
+            self.emit("response.refusal.delta", item_id=mid, output_index=idx, content_index=0, delta=chunk)
+        text = "".join(chunks)
+        self.emit("response.refusal.done", item_id=mid, output_index=idx, content_index=0, refusal=text)
+        part = {"type": "refusal", "refusal": text}
+        self.emit("response.content_part.done", item_id=mid, output_index=idx, content_index=0, part=part)
+        item = {"id": mid, "type": "message", "status": "completed", "content": [part], "role": "assistant"}
+        self.output.append(item)
+        self.emit("response.output_item.done", output_index=idx, item=item)
+        return self
+
+    def item(self, final: dict[str, Any], skeleton: dict[str, Any] | None = None) -> StreamBuilder:
+        """Any other item (hosted tools, MCP, unknown kinds): added, then done."""
+        idx = len(self.output)
+        final = {"id": f"{final.get('type', 'item')}_{idx:04d}", "status": "completed", **final}
+        self.emit("response.output_item.added", output_index=idx, item=skeleton or {"id": final["id"], "type": final["type"], "status": "in_progress"})
+        self.output.append(final)
+        self.emit("response.output_item.done", output_index=idx, item=final)
         return self
 
     def function_call(self, name: str, arg_chunks: list[str]) -> StreamBuilder:

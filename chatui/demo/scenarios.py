@@ -331,6 +331,39 @@ def renamed_final(req, state, model):
     return _stream(b)
 
 
+CITATIONS = [
+    {"type": "url_citation", "url": "https://textual.textualize.io/", "title": "Textual", "start_index": 0, "end_index": 7},
+    {"type": "url_citation", "url": "https://www.python-httpx.org/", "title": "HTTPX", "start_index": 12, "end_index": 17},
+    {"type": "url_citation", "url": "javascript:alert(1)", "title": "A \x1b[31mhostile\x1b[0m link", "start_index": 0, "end_index": 1},
+]
+
+
+def web_search(req, state, model):
+    """A hosted web search, then an answer whose citations arrive only as annotation events."""
+    b = StreamBuilder(model, req).start()
+    b.item({"type": "web_search_call", "action": {"type": "search", "query": "python terminal ui libraries", "sources": [{"type": "url", "url": c["url"]} for c in CITATIONS[:2]]}})
+    b.message(["Textual and ", "HTTPX are ", "well kept."], annotations=CITATIONS, annotations_in_final=False)
+    return _stream(b.completed())
+
+
+def tools(req, state, model):
+    """Commentary, then every kind of tool item a server may send, then the final answer."""
+    b = StreamBuilder(model, req).start()
+    b.message(["Let me check ", "a few things first."], phase="commentary")
+    b.function_call("get_weather", ['{"city": ', '"Paris", "unit": "c"}'])
+    b.item({"type": "mcp_call", "name": "search_docs", "server_label": "docs", "arguments": '{"q": "sse"}', "output": "3 hits"})
+    b.item({"type": "code_interpreter_call", "code": "print(6 * 7)", "outputs": [{"type": "logs", "logs": "42"}], "container_id": "cntr_1"})
+    b.item({"type": "file_search_call", "queries": ["quarterly report"], "results": [{"file_id": "file_1", "filename": "q3.pdf", "text": "Revenue grew."}]})
+    b.item({"type": "fancy_new_call", "payload": "?"})
+    b.message(["All ", "done: 42."], phase="final_answer")
+    return _stream(b.completed())
+
+
+def refusal(req, state, model):
+    """The model refuses."""
+    return _stream(StreamBuilder(model, req).start().refusal(["I can't ", "help with that."]).completed())
+
+
 SCENARIOS: dict[str, Callable[[dict[str, Any], dict[str, Any], str], Reply]] = {
     "chatui-demo": demo,
     "demo-mini": demo,
@@ -367,6 +400,9 @@ SCENARIOS: dict[str, Callable[[dict[str, Any], dict[str, Any], str], Reply]] = {
     "multi": multi,
     "rotating-ids": rotating_ids,
     "renamed-final": renamed_final,
+    "web-search": web_search,
+    "tools": tools,
+    "refusal": refusal,
 }
 
 # Shown first by /models; the rest are test scenarios.

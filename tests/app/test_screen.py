@@ -5,6 +5,8 @@ Every check reads the rendered screen (the compositor's strips), not a widget's 
 
 from __future__ import annotations
 
+import re
+
 from chatui.config import BUILTIN_PROFILES
 from chatui.turn import Status
 from chatui.ui.factory import make_app as build
@@ -198,3 +200,48 @@ async def test_on_a_wide_terminal_the_answer_gets_the_room(make_app):
         left = pane_top.index("╭")
         assert 200 - left <= 60, f"the side panes take {200 - left} columns"
         assert left >= 140  # the conversation keeps the rest
+
+
+async def test_tool_calls_commentary_and_unknown_items_are_on_screen_and_expand(make_app):
+    app = make_app("tools")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(app, pilot, "go")
+        screen = screen_text(app)
+        lines = screen.splitlines()
+        at = {key: next(n for n, line in enumerate(lines) if key in line) for key in ("Let me check", "tool call: get_weather", "ran code: print(6 * 7)", "fancy_new_call item", "All done: 42.")}
+        assert list(at.values()) == sorted(at.values())  # commentary, the tools, then the final answer, in order
+        assert "chatui runs no tools" in screen
+        from chatui.ui.widgets.items import ItemLineView
+
+        call = app.query(ItemLineView).first()
+        call.focus()
+        pretty = re.compile(r'^\s*"city": "Paris",$')  # a line of its own: the detail, not the title
+
+        def shown() -> bool:
+            return any(pretty.match(line.split("█", 1)[-1].split("│")[0].rstrip()) for line in screen_text(app).splitlines())
+
+        assert not shown()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert shown()  # the arguments, pretty
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not shown()
+
+
+async def test_citations_become_a_sources_list_and_a_refusal_looks_like_one(make_app):
+    app = make_app("web-search")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(app, pilot, "find")
+        screen = screen_text(app)
+        assert 'web search: "python terminal ui libraries"' in screen
+        assert "[1] Textual — https://textual.textualize.io/" in screen and "[2] HTTPX" in screen
+        assert "javascript:" not in screen
+        app.session.settings.model = "refusal"
+        await send(app, pilot, "something bad")
+        assert "refusal  · refused" in screen_text(app)
+    reopened = make_app(conversation=app.session.conversation)  # from the transcript: the same
+    async with reopened.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = screen_text(reopened)
+        assert "[1] Textual — https://textual.textualize.io/" in screen and "· refused" in screen

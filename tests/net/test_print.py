@@ -140,3 +140,16 @@ def test_demo_answers_offline_and_keeps_its_own_history(env):
     again = chatui("--demo", "-c", "-p", "more", env=no_key, timeout=120)
     assert again.returncode == 0, again.stderr
     assert len(store(no_key, demo=True).summaries()) == 1
+
+
+def test_tool_calls_and_sources_follow_the_answer(server, env):
+    out = chatui("--base-url", server.base_url, "--model", "web-search", "-p", "find", env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("Textual and HTTPX are well kept.\n")
+    assert '[web search: "python terminal ui libraries" · 2 sources]' in out.stdout
+    assert "Sources:\n[1] Textual — https://textual.textualize.io/\n[2] HTTPX — https://www.python-httpx.org/" in out.stdout
+    assert "\x1b" not in out.stdout  # the hostile source title stays text
+    out = chatui("--base-url", server.base_url, "--model", "tools", "-p", "go", "--json", env=env)
+    data = json.loads(out.stdout)
+    assert [c["type"] for c in data["tool_calls"]] == ["function_call", "mcp_call", "code_interpreter_call", "file_search_call", "fancy_new_call"]
+    assert data["tool_calls"][0]["title"].startswith("tool call: get_weather(")

@@ -204,3 +204,15 @@ def test_stale_temp_files_are_swept_but_fresh_ones_kept(tmp_path):
     os.utime(stale, (old, old))
     assert len(store.summaries()) == 1 and not store.problems
     assert not stale.exists() and fresh.exists()
+
+
+def test_export_markdown_lists_tool_calls_and_sources():
+    conv = sample()
+    turn = conv.turns[0]
+    turn.items = [
+        {"type": "function_call", "name": "lookup", "arguments": '{"q": "x"}'},
+        {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": turn.answer, "annotations": [{"type": "url_citation", "url": "https://a.example/", "title": "A page"}]}]},
+    ]
+    md = export.to_markdown(conv)
+    assert '[tool call: lookup({"q": "x"})]' in md
+    assert "Sources:  \n[1] A page — https://a.example/" in md

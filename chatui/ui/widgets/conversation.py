@@ -12,12 +12,14 @@ from textual.containers import Vertical
 from textual.widgets import Static
 from textual.worker import Worker
 
+from chatui import items
 from chatui.conversation import Turn
 from chatui.session import Session
 from chatui.text import strip_controls
 from chatui.turn import Status
 from chatui.ui.messages import CopyRequested, LiveStats, ReasoningStreamed, TurnFinished, TurnProgressed, TurnSelected, TurnStarted, ViewResized
 from chatui.ui.widgets.follow import FollowingScroll
+from chatui.ui.widgets.items import ItemLines, sources_text
 from chatui.ui.widgets.markdown_view import MarkdownView
 from chatui.updates import AnswerDelta, AnswerReplaced, ReasoningDelta, ReasoningReplaced, RetryScheduled, Update
 
@@ -69,17 +71,40 @@ class AssistantMessage(Vertical, can_focus=True):
         super().__init__(classes="assistant-message")
         self.turn = turn
         done = turn.status is not Status.STREAMING
-        self.body = MarkdownView(turn.answer if done else "", number_code=True, classes="answer")
+        said, answer = items.split_commentary(turn.answer, turn.items) if done else ("", "")
+        self.body = MarkdownView(answer, number_code=True, classes="answer")
         self.label = Static(classes="role")
+        self.commentary = Static(Text(said), classes="commentary")
+        self.before, self.after = ItemLines(), ItemLines()
+        self.sources = Static(classes="sources")
         self.status_line = Static(classes="status-line")
 
     def compose(self):
         yield self.label
+        yield self.commentary
+        yield self.before
         yield self.body
+        yield self.after
+        yield self.sources
         yield self.status_line
 
     def on_mount(self) -> None:
         self.refresh_status()
+        self.show_items()
+
+    def show_items(self) -> None:
+        """Commentary, tool calls, hosted tools and sources, from the turn's items (once it ended)."""
+        turn = self.turn
+        said = items.commentary(turn.items)
+        self.commentary.update(Text(said))
+        self.commentary.display = bool(said)
+        before, after = items.around_text(turn.items)
+        self.before.show(before)
+        self.after.show(after)
+        cited = items.sources(turn.items)
+        self.sources.update(sources_text(cited) if cited else "")
+        self.sources.display = bool(cited)
+        self.set_class(items.refused(turn.items), "-refused")
 
     def on_focus(self) -> None:
         self.post_message(TurnSelected(self.turn.id))
@@ -97,6 +122,8 @@ class AssistantMessage(Vertical, can_focus=True):
         label = Text()
         label.append(strip_controls(turn.model) or "assistant", style="bold")
         state = _STATUS_LABEL.get(turn.status, str(turn.status))
+        if turn.status is Status.COMPLETED and items.refused(turn.items):
+            state = "refused"
         if state:
             label.append(f"  · {state}", style="italic")
         self.label.update(label)
@@ -264,10 +291,12 @@ class ConversationView(FollowingScroll):
             live.timer.stop()
         turn, body = live.turn, live.widget.body
         self._post_reasoning(live)
-        if body.text != strip_controls(turn.answer):
-            body.reset(turn.answer)
+        shown = items.split_commentary(turn.answer, turn.items)[1]  # commentary is set apart
+        if body.text != strip_controls(shown):
+            body.reset(shown)
         body.finish()
         live.widget.refresh_status()
+        live.widget.show_items()
         self.follow()
         self.query_one(NewTextBelow).display = False
         self.post_message(TurnFinished(turn))
