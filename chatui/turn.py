@@ -131,7 +131,7 @@ class TurnAccumulator:
             return self._lifecycle(event)  # type: ignore[arg-type]
         if t is ev.StreamError:
             e3: ev.StreamError = event  # type: ignore[assignment]
-            self._finish(Status.FAILED, StreamFailed(_failure_message(e3.code, e3.message), server_message=e3.message, code=e3.code))
+            self._finish(Status.FAILED, StreamFailed(_failure_message(e3.code, e3.message, self.content_started), server_message=e3.message, code=e3.code))
             return None
         if t is ev.StreamDone:
             self._finish(Status.CUT, StreamCut("The server ended the stream without finishing the answer."))
@@ -263,7 +263,7 @@ class TurnAccumulator:
             err = resp.get("error") if isinstance(resp.get("error"), dict) else {}
             message = err.get("message") if isinstance(err.get("message"), str) else "no reason given"
             code = None if err.get("code") is None else str(err.get("code"))
-            self._finish(Status.FAILED, StreamFailed(_failure_message(code, message), server_message=message, code=code))
+            self._finish(Status.FAILED, StreamFailed(_failure_message(code, message, self.content_started), server_message=message, code=code))
         return update
 
     def _merge_output(self, output: Any) -> tuple[str, str] | None:
@@ -419,10 +419,16 @@ def _fill_item(item: _Item, raw: dict[str, Any]) -> dict[str, Any]:
     return raw
 
 
-def _failure_message(code: str | None, message: str) -> str:
+def _failure_message(code: str | None, message: str, started: bool) -> str:
+    """A stream-level failure in plain words: what went wrong, what is kept, whether retrying helps."""
     lowered = f"{code or ''} {message}".lower()
+    kept = " The part that arrived is kept." if started else " Nothing of the answer had arrived."
+    if any(w in lowered for w in ("insufficient_quota", "insufficient_user_quota", "exceeded your current quota", "billing", "out of credit")):
+        return "Your account is out of credit or quota: retrying will not help. Top up or use another key." + kept
+    if "context_length" in lowered or "context size" in lowered or "context window" in lowered:
+        return "The conversation is too long for this model's context: start a new one (ctrl+n) or switch to a model with a longer context." + kept
     if "rate_limit" in lowered or "too many requests" in lowered:
-        return "Rate limited in the middle of the answer; the part that arrived is kept. Retry in a moment."
-    if "context_length" in lowered or "context size" in lowered:
-        return "The conversation is too long for this model's context; start a new one or switch models."
-    return "The server failed in the middle of the answer; the part that arrived is kept. You can retry."
+        return ("Rate limited in the middle of the answer." if started else "Rate limited before the answer started.") + kept + " Retry in a moment."
+    if started:
+        return "The server failed in the middle of the answer; the part that arrived is kept. You can retry."
+    return "The server failed before sending any of the answer. You can retry."

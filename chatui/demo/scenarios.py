@@ -168,6 +168,23 @@ def error_event(req, state, model):
     return _stream(b)
 
 
+def fail_before_text(req, state, model):
+    """response.failed before any text."""
+    return _stream(StreamBuilder(model, req).start().failed())
+
+
+def quota_event(req, state, model):
+    """A 200 stream whose first event is an insufficient_quota error (gateways relay it so)."""
+    b = StreamBuilder(model, req).start()
+    b.emit("error", error={"type": "insufficient_quota", "code": "insufficient_quota", "message": "You exceeded your current quota, please check your plan and billing details.", "param": None})
+    return _stream(b)
+
+
+def context_event(req, state, model):
+    """response.failed for a context too long, before any text."""
+    return _stream(StreamBuilder(model, req).start().failed("context_length_exceeded", "Your input exceeds the context window of this model."))
+
+
 def drop(req, state, model):
     """Partial text, then the TCP connection is dropped mid-body."""
     b = StreamBuilder(model, req).start()
@@ -378,6 +395,9 @@ SCENARIOS: dict[str, Callable[[dict[str, Any], dict[str, Any], str], Reply]] = {
     "stall-midway": stall_midway,
     "fail-midstream": fail_midstream,
     "error-event": error_event,
+    "fail-before-text": fail_before_text,
+    "quota-event": quota_event,
+    "context-event": context_event,
     "drop": drop,
     "cut": cut,
     "incomplete": incomplete,

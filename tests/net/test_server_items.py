@@ -1,4 +1,4 @@
-"""Item identity against servers that rotate ids or rename items in the final output."""
+"""What real servers do to items and failures: rotated ids, renamed finals, errors before any text."""
 
 from __future__ import annotations
 
@@ -27,3 +27,16 @@ async def test_a_reasoning_item_renamed_in_the_final_output_is_not_duplicated(se
     assert turn.reasoning == "Streamed reasoning."
     assert turn.answer == "The answer."
     assert output_types(turn) == ["reasoning", "message"]
+
+
+async def test_failures_before_any_text_say_nothing_arrived_and_say_what_helps(server):
+    turn, _, _ = await run(server, "fail-before-text")
+    assert turn.status is Status.FAILED and turn.answer == ""
+    assert turn.error["message"] == "The server failed before sending any of the answer. You can retry."
+    turn, _, _ = await run(server, "quota-event")
+    assert turn.status is Status.FAILED
+    assert "out of credit or quota: retrying will not help" in turn.error["message"] and "Nothing of the answer had arrived" in turn.error["message"]
+    turn, _, _ = await run(server, "context-event")
+    assert "start a new one (ctrl+n)" in turn.error["message"]
+    turn, _, _ = await run(server, "fail-midstream")
+    assert "the part that arrived is kept" in turn.error["message"] and turn.answer
