@@ -39,6 +39,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("history", "", "Browse saved conversations", key="ctrl+l", footer="History"),
     Command("system", "[TEXT|off]", "Show, set or clear (off) the instructions (system prompt)"),
     Command("set", "[NAME VALUE]", f"Set {short_names()}; alone: list them"),
+    Command("search", "[on|off]", "Let the model search the web (hosted web_search tool); alone: say whether it can"),
+    Command("tools", "", "Show which tools the next request carries"),
     Command("retry", "", "Send the last prompt again (replaces the last answer)"),
     Command("edit", "", "Put the last prompt back into the input"),
     Command("copy", "[code [N]|reasoning|prompt]", "Copy the focused (or last) answer, its code block N, its reasoning or its prompt"),

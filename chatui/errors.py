@@ -284,6 +284,8 @@ def error_for_status(
     if status == 429:
         wait = f" Try again in {retry_after:.0f} s." if retry_after else " Wait a moment and retry."
         return RateLimited("Rate limited: too many requests." + wait, **kw)
+    if status in (400, 422) and ("web_search" in lowered or "tools" == (body.param or "")):
+        return BadRequest(f"Web search is not supported by {model_txt} or this gateway: /search off, then send again.", **kw)
     if status in (400, 422):
         msg = "The server refused the request"
         return BadRequest(msg + (f": {server}" if server else "."), **kw)

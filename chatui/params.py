@@ -33,6 +33,7 @@ class Param:
     default: Any = None  # None: not sent, the server's default applies
     example: str = ""  # for the starter config file
     short: str = ""  # the name users type, when shorter than ``name``
+    tool: str = ""  # a hosted tool this switch adds to the request's ``tools`` when on
 
     @property
     def toml_types(self) -> tuple[type, ...]:
@@ -108,6 +109,7 @@ PARAMS: tuple[Param, ...] = (
     Param("reasoning_effort", "choice", "how hard a reasoning model thinks", ("effort",), ("reasoning", "effort"), choices=REASONING_EFFORTS, example='"medium"', short="effort"),
     Param("reasoning_summary", "choice", "reasoning summaries to stream", ("summary",), ("reasoning", "summary"), choices=REASONING_SUMMARIES, example='"auto"', short="summary"),
     Param("replay_reasoning", "bool", "resend encrypted reasoning to the same model", ("replay",), default=True, example="true", short="replay"),
+    Param("web_search", "bool", "let the model search the web (the hosted web_search tool)", ("search",), default=False, example="false", short="search", tool="web_search"),
 )
 
 BY_NAME: dict[str, Param] = {p.name: p for p in PARAMS}
@@ -128,6 +130,8 @@ def request_fields(values: Mapping[str, Any]) -> dict[str, Any]:
     body: dict[str, Any] = {}
     for param in PARAMS:
         value = values.get(param.name)
+        if param.tool and value:
+            body.setdefault("tools", []).append({"type": param.tool})
         if value is None or not param.wire:
             continue
         target = body
@@ -135,6 +139,15 @@ def request_fields(values: Mapping[str, Any]) -> dict[str, Any]:
             target = target.setdefault(part, {})
         target[param.wire[-1]] = value
     return body
+
+
+def tools_note(values: Mapping[str, Any]) -> str:
+    """/tools: which hosted tools the next request carries."""
+    on = [p.tool for p in PARAMS if p.tool and values.get(p.name, p.default)]
+    off = [f"/{p.short or p.name} on" for p in PARAMS if p.tool and not values.get(p.name, p.default)]
+    if on:
+        return f"Tools sent with each request: {', '.join(on)}. chatui runs no tools of its own; hosted tools run on the server."
+    return f"No tools are sent with requests. {' · '.join(off)} adds the hosted one."
 
 
 def set_help() -> str:

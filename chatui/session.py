@@ -18,6 +18,7 @@ from typing import Any
 from chatui.blocks import code_blocks
 from chatui.conversation import Conversation, Settings, Turn
 from chatui.defaults import DEFAULT_MODEL
+from chatui.params import tools_note
 from chatui.text import strip_controls
 from chatui.updates import BY_CHANNEL, Update
 
@@ -199,6 +200,16 @@ class Session:
             raise Refused(str(exc), title="/set") from None
         self.autosave()
         return f"Set {message}."
+
+    def set_search(self, arg: str) -> str:
+        """/search on|off: the hosted web-search tool in the next requests; alone: whether it is on."""
+        if not arg.strip():
+            return tools_note(self.settings.values)
+        return self.set_param(f"web_search {arg}")
+
+    def tools_note(self) -> str:
+        """/tools: what the next request carries."""
+        return tools_note(self.settings.values)
 
     def set_instructions(self, text: str) -> str:
         """/system TEXT sets the instructions, /system off clears them, /system alone shows them."""

@@ -57,8 +57,17 @@ def _pick_demo(prompt: str) -> str:
 
 
 # --- scenarios ------------------------------------------------------------------
+def _wants_search(req: dict[str, Any]) -> bool:
+    return any(isinstance(t, dict) and t.get("type") == "web_search" for t in req.get("tools") or ())
+
+
 def demo(req: dict[str, Any], state: dict[str, Any], model: str) -> Reply:
-    """The demo: a reasoning summary, then Markdown chosen by the prompt, paced like a model."""
+    """The demo: a reasoning summary, then Markdown chosen by the prompt, paced like a model.
+
+    With the web_search tool on, it searches (pretend) and cites its sources.
+    """
+    if _wants_search(req):
+        return web_search(req, state, model)
     b = StreamBuilder(model, req).start()
     parts = [content.split_words(p, 6) for p in content.REASONING_SUMMARY]
     b.reasoning_summary(parts, pace=DEMO_PACE)
@@ -363,6 +372,13 @@ def web_search(req, state, model):
     return _stream(b.completed())
 
 
+def no_search(req, state, model):
+    """A model that rejects the web_search tool (400 naming the tools parameter), and answers otherwise."""
+    if _wants_search(req):
+        return _error(400, "Hosted tool 'web_search' is not supported with this model.", param="tools", code="unsupported_value")
+    return _stream(StreamBuilder(model, req).start().message(["No search needed."]).completed())
+
+
 def tools(req, state, model):
     """Commentary, then every kind of tool item a server may send, then the final answer."""
     b = StreamBuilder(model, req).start()
@@ -422,6 +438,7 @@ SCENARIOS: dict[str, Callable[[dict[str, Any], dict[str, Any], str], Reply]] = {
     "renamed-final": renamed_final,
     "web-search": web_search,
     "tools": tools,
+    "no-search": no_search,
     "refusal": refusal,
 }
 

@@ -272,6 +272,14 @@ class ChatApp(App[None]):
         """Set a request parameter."""
         self._note(self.session.set_param(arg))
 
+    def cmd_search(self, arg: str) -> None:
+        """Turn hosted web search on or off."""
+        self._note(self.session.set_search(arg))
+
+    def cmd_tools(self, arg: str) -> None:
+        """Show the tools the next request carries."""
+        self._note(self.session.tools_note())
+
     def cmd_retry(self, arg: str) -> None:
         """Send the last prompt again, replacing the last answer."""
         old = self.session.conversation.turns[-1] if self.session.conversation.turns else None

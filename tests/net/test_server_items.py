@@ -40,3 +40,16 @@ async def test_failures_before_any_text_say_nothing_arrived_and_say_what_helps(s
     assert "start a new one (ctrl+n)" in turn.error["message"]
     turn, _, _ = await run(server, "fail-midstream")
     assert "the part that arrived is kept" in turn.error["message"] and turn.answer
+
+
+async def test_search_on_the_demo_cites_sources_and_a_model_without_it_says_so_plainly(server):
+    from chatui.conversation import Conversation, Settings
+
+    conv = Conversation(Settings(model="chatui-demo"), server.base_url)
+    conv.settings.set("search", "on")
+    turn, _, _ = await run(server, "chatui-demo", conv=conv)
+    assert server.requests[-1]["body"]["tools"] == [{"type": "web_search"}]
+    assert [i["type"] for i in turn.items] == ["web_search_call", "message"]
+    turn, _, _ = await run(server, "no-search", conv=conv)
+    assert turn.status is Status.FAILED
+    assert turn.error["message"] == "Web search is not supported by 'no-search' or this gateway: /search off, then send again."

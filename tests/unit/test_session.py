@@ -231,3 +231,17 @@ def test_open_moves_a_conversation_to_this_gateway(store):
     session = Session(Gateway("http://127.0.0.1:9/v1/", "k"))
     session.open(other)
     assert session.conversation is other and other.gateway == "http://127.0.0.1:9/v1"
+
+
+def test_search_switch_adds_the_hosted_tool_to_the_next_request_only():
+    session = Session(Gateway("http://127.0.0.1:9/v1", "k"))
+    assert "No tools are sent" in session.tools_note() and "/search on" in session.tools_note()
+    first = session.begin("plain")
+    assert "tools" not in session.conversation.build_body(first)
+    session.streaming = None
+    assert session.set_search("on") == "Set web_search = on."
+    assert "web_search" in session.set_search("") and "web_search" in session.tools_note()
+    second = session.begin("search this")
+    assert session.conversation.build_body(second)["tools"] == [{"type": "web_search"}]
+    with pytest.raises(Refused, match="on or off"):
+        session.set_search("maybe")
