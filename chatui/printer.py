@@ -15,6 +15,7 @@ from typing import Any, TextIO
 from chatui import items
 from chatui.blocks import Block, BlockSplitter
 from chatui.conversation import Turn
+from chatui.mathtext import render_math
 from chatui.session import Refused, Session
 from chatui.text import strip_controls
 from chatui.turn import Status
@@ -96,7 +97,7 @@ class MarkdownWriter(PlainWriter):
         if block.kind == "code":
             self.console.print(Syntax(block.text, block.lang or "text", theme="monokai", word_wrap=True, padding=(0, 1)))
         else:
-            self.console.print(Markdown(block.text, code_theme="monokai", hyperlinks=False))
+            self.console.print(Markdown(render_math(block.text), code_theme="monokai", hyperlinks=False))
         self.printed += 1
 
     def finish(self) -> None:

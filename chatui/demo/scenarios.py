@@ -392,6 +392,14 @@ def tools(req, state, model):
     return _stream(b.completed())
 
 
+MATH = "The roots of $ax^2 + bx + c = 0$ are\n\n$$x = \\frac{-b \\pm \\sqrt{b^2-4ac}}{2a}$$\n\nand `$HOME` is not math, nor is $5."
+
+
+def math(req, state, model):
+    """An answer with LaTeX math (and dollars that are not math)."""
+    return _stream(StreamBuilder(model, req).start().message(content.split_words(MATH, 3)).completed())
+
+
 def refusal(req, state, model):
     """The model refuses."""
     return _stream(StreamBuilder(model, req).start().refusal(["I can't ", "help with that."]).completed())
@@ -440,6 +448,7 @@ SCENARIOS: dict[str, Callable[[dict[str, Any], dict[str, Any], str], Reply]] = {
     "tools": tools,
     "no-search": no_search,
     "refusal": refusal,
+    "math": math,
 }
 
 # Shown first by /models; the rest are test scenarios.

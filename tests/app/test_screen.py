@@ -245,3 +245,16 @@ async def test_citations_become_a_sources_list_and_a_refusal_looks_like_one(make
         await pilot.pause()
         screen = screen_text(reopened)
         assert "[1] Textual — https://textual.textualize.io/" in screen and "· refused" in screen
+
+
+async def test_math_is_shown_as_unicode_but_saved_and_copied_as_written(make_app):
+    app = make_app("math")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(app, pilot, "quadratic")
+        screen = screen_text(app)
+        assert "x = (-b ±√(b²-4ac))/(2a)" in screen and "The roots of ax² + bx + c = 0 are" in screen
+        assert "$HOME" in screen and "nor is $5." in screen
+        answer = app.session.conversation.turns[-1].answer
+        assert r"\frac{-b \pm \sqrt{b^2-4ac}}{2a}" in answer
+        await send(app, pilot, "/copy", wait=False)
+        await until(pilot, lambda: app.clipboard == answer, what="the source copied")

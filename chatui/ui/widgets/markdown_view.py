@@ -19,6 +19,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from chatui.blocks import Block, BlockSplitter, merge_code_chunks
+from chatui.mathtext import has_math, render_math
 
 CODE_THEME = "monokai"
 _NUMBER = Style(reverse=True, bold=True)
@@ -191,7 +192,10 @@ class MarkdownView(Widget):
 
             renderable = Syntax(block.text, _lexer(block.lang.lower()), theme=CODE_THEME, word_wrap=True, padding=(0, 1))
         else:
-            renderable = _markdown(block.text)
+            text = block.text
+            if has_math(text):
+                text = render_math(text)  # LaTeX shown as Unicode; the source is what is saved and copied
+            renderable = _markdown(text)
         try:
             lines = console.render_lines(renderable, options, pad=False, new_lines=False)
         except Exception:  # noqa: BLE001 - malformed Markdown must not crash the app
