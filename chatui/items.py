@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from chatui.text import strip_controls
@@ -36,6 +37,7 @@ class ItemLine:
     title: str
     detail: str = ""
     note: str = ""
+    path: str = ""  # a saved file to open (generated images)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +71,11 @@ def pretty_json(text: str) -> str:
         return text
 
 
-def describe(item: dict[str, Any]) -> ItemLine | None:
-    """How one output item reads (None for messages and reasoning, which have panes of their own)."""
+def describe(item: dict[str, Any], file: Path | None = None) -> ItemLine | None:
+    """How one output item reads (None for messages and reasoning, which have panes of their own).
+
+    ``file``: where a generated image was saved.
+    """
     kind = item.get("type") if isinstance(item.get("type"), str) else "unknown"
     if kind in _TEXT_ITEMS or kind.endswith("_output"):
         return None
@@ -103,7 +108,13 @@ def describe(item: dict[str, Any]) -> ItemLine | None:
     if kind == "image_generation_call":
         prompt = _s(item.get("revised_prompt"))
         has_image = isinstance(item.get("result"), str) and bool(item.get("result"))
-        return ItemLine(kind, "generated an image" + (f": {_one_line(prompt)}" if prompt else "") + ("" if has_image else " (no image data)"))
+        if file is not None and file.exists():
+            from chatui.images import describe_file
+
+            saved = f" · {describe_file(file)} · {file}"
+        else:
+            saved = "" if has_image else " (no image data)"
+        return ItemLine(kind, "generated an image" + (f": {_one_line(prompt, 60)}" if prompt else "") + saved, prompt, path=str(file) if file and file.exists() else "")
     return ItemLine(kind, f"{_one_line(_s(kind), 60)} item (chatui does not show this kind yet)")
 
 
@@ -125,12 +136,11 @@ def _client_tool(kind: str, item: dict[str, Any]) -> ItemLine:
     return ItemLine(kind, title, detail if detail != args or len(args) > 60 else "", NO_TOOLS)
 
 
-def around_text(items: list[dict[str, Any]]) -> tuple[list[ItemLine], list[ItemLine]]:
+def around_text(items: list[dict[str, Any]], files: dict[int, Path] | None = None) -> tuple[list[ItemLine], list[ItemLine]]:
     """Non-text items before the final answer's text, and after it (a tool call that followed the text)."""
     first = min((n for n, i in enumerate(items) if isinstance(i, dict) and i.get("type") == "message" and i.get("phase") != "commentary"), default=len(items))
-    before = [line for i in items[:first] if isinstance(i, dict) and (line := describe(i)) is not None]
-    after = [line for i in items[first:] if isinstance(i, dict) and (line := describe(i)) is not None]
-    return before, after
+    lines = [(n, line) for n, i in enumerate(items) if isinstance(i, dict) and (line := describe(i, (files or {}).get(n))) is not None]
+    return [line for n, line in lines if n < first], [line for n, line in lines if n >= first]
 
 
 def final_text(items: list[dict[str, Any]]) -> str:
@@ -150,9 +160,9 @@ def split_commentary(answer: str, items: list[dict[str, Any]]) -> tuple[str, str
     return (said, final_text(items)) if said else ("", answer)
 
 
-def item_lines(items: list[dict[str, Any]]) -> list[ItemLine]:
-    """Every non-text item of a turn, in order."""
-    return [line for item in items if isinstance(item, dict) and (line := describe(item)) is not None]
+def item_lines(items: list[dict[str, Any]], files: dict[int, Path] | None = None) -> list[ItemLine]:
+    """Every non-text item of a turn, in order (``files``: saved images by position)."""
+    return [line for n, item in enumerate(items) if isinstance(item, dict) and (line := describe(item, (files or {}).get(n))) is not None]
 
 
 def sources(items: list[dict[str, Any]]) -> list[Source]:
@@ -200,9 +210,9 @@ def commentary(items: list[dict[str, Any]]) -> str:
     return "\n\n".join(t for t in texts if t)
 
 
-def as_text(items: list[dict[str, Any]]) -> str:
+def as_text(items: list[dict[str, Any]], files: dict[int, Path] | None = None) -> str:
     """Tool-call lines and the Sources list as plain text (for chatui -p and exports); empty when none."""
-    lines = [f"[{line.title}]" + (f" ({line.note})" if line.note else "") for line in item_lines(items)]
+    lines = [f"[{line.title}]" + (f" ({line.note})" if line.note else "") for line in item_lines(items, files)]
     cited = sources(items)
     if cited:
         lines.append("Sources:")

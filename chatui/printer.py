@@ -204,7 +204,7 @@ async def print_turn(session: Session, prompt: str, opts: PrintOptions, out: Tex
             err.write("\n")
         if writer is not None:
             writer.finish()
-            if extra := items.as_text(turn.items):  # tool calls and sources, after the text
+            if extra := items.as_text(turn.items, session.image_files(turn)):  # tool calls and sources, after the text
                 out.write("\n" + extra + "\n")
                 out.flush()
     if opts.as_json:

@@ -148,6 +148,25 @@ class Session:
             self.streaming = None
             self._task = None
             self.autosave()
+            self._save_images(turn)
+
+    def image_files(self, turn: Turn) -> dict[int, Path]:
+        """Where ``turn``'s generated images are saved, by item position (none when transcripts are off)."""
+        if self.store is None:
+            return {}
+        from chatui import images
+
+        return images.files_for(turn.items, self.store.root / "images", self.conversation.id, turn.id)
+
+    def _save_images(self, turn: Turn) -> None:
+        if self.store is None or not any(i.get("type") == "image_generation_call" for i in turn.items if isinstance(i, dict)):
+            return
+        from chatui import images
+
+        try:
+            images.save(turn.items, self.store.root / "images", self.conversation.id, turn.id)
+        except OSError as exc:
+            self.on_notice(Notice(f"Could not save the generated image ({exc.strerror or exc}); it stays in the transcript.", "Image", "warning"))
 
     def stop(self) -> bool:
         """Stop the streaming turn (what arrived is kept); False when nothing streams."""

@@ -400,6 +400,28 @@ def math(req, state, model):
     return _stream(StreamBuilder(model, req).start().message(content.split_words(MATH, 3)).completed())
 
 
+def tiny_png(width: int = 4, height: int = 3) -> bytes:
+    """A real PNG of a small orange gradient (for the image scenario)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"".join(bytes((255, min(255, 100 + 40 * x), 20 * y)) for x in range(width)) for y in range(height))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def image(req, state, model):
+    """A hosted image generation: the image as base64 in the item, then a caption."""
+    import base64
+
+    b = StreamBuilder(model, req).start()
+    b.item({"type": "image_generation_call", "revised_prompt": "A small orange gradient", "output_format": "png", "result": base64.b64encode(tiny_png()).decode()})
+    b.message(["Here is ", "your image."])
+    return _stream(b.completed())
+
+
 def refusal(req, state, model):
     """The model refuses."""
     return _stream(StreamBuilder(model, req).start().refusal(["I can't ", "help with that."]).completed())
@@ -449,6 +471,7 @@ SCENARIOS: dict[str, Callable[[dict[str, Any], dict[str, Any], str], Reply]] = {
     "no-search": no_search,
     "refusal": refusal,
     "math": math,
+    "image": image,
 }
 
 # Shown first by /models; the rest are test scenarios.

@@ -70,6 +70,7 @@ class ChatApp(App[None]):
         """Apply preferences, show the conversation, focus the prompt."""
         self.prompt.border_title = "Message · enter send · ctrl+j newline"
         prefs = self.prefs
+        self.view.images_for = self.session.image_files
         self._width_rule()
         if theme := prefs.effective_theme:
             if theme in self.available_themes:

@@ -258,3 +258,18 @@ async def test_math_is_shown_as_unicode_but_saved_and_copied_as_written(make_app
         assert r"\frac{-b \pm \sqrt{b^2-4ac}}{2a}" in answer
         await send(app, pilot, "/copy", wait=False)
         await until(pilot, lambda: app.clipboard == answer, what="the source copied")
+
+
+async def test_a_generated_image_shows_as_a_line_with_its_file_and_can_be_opened(make_app, store):
+    from chatui.ui.widgets.items import ItemLineView
+
+    app = make_app("image")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await send(app, pilot, "draw")
+        screen = screen_text(app)
+        assert "generated an image: A small orange gradient · 4×3 PNG" in screen
+        line = app.query(ItemLineView).first()
+        assert line.line.path and (store.root / "images").is_dir()
+        line.focus()
+        await pilot.pause()
+        assert "Open file" in screen_text(app)  # the footer offers to open it

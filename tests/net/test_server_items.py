@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chatui.turn import Status
+from tests.conftest import API_KEY
 from tests.net.test_streaming import run
 
 
@@ -53,3 +54,22 @@ async def test_search_on_the_demo_cites_sources_and_a_model_without_it_says_so_p
     turn, _, _ = await run(server, "no-search", conv=conv)
     assert turn.status is Status.FAILED
     assert turn.error["message"] == "Web search is not supported by 'no-search' or this gateway: /search off, then send again."
+
+
+async def test_a_generated_image_is_saved_beside_the_transcripts_and_described(server, tmp_path):
+    from chatui import items
+    from chatui.demo.scenarios import tiny_png
+    from chatui.session import make_session
+    from chatui.transcripts import TranscriptStore
+
+    store = TranscriptStore(tmp_path / "conversations")
+    session = make_session(base_url=server.base_url, api_key=API_KEY, model="image", store=store)
+    turn = session.begin("draw")
+    [u async for u in session.run(turn)]
+    files = session.image_files(turn)
+    assert list(files) == [0] and files[0].parent == store.root / "images" and files[0].suffix == ".png"
+    assert files[0].read_bytes() == tiny_png()
+    assert store.load(session.conversation.id).turns[0].items[0]["result"]  # the transcript keeps it as received
+    line = items.item_lines(turn.items, files)[0]
+    assert line.title == f"generated an image: A small orange gradient · 4×3 PNG, 1 KB · {files[0]}" and line.path == str(files[0])
+    await session.aclose()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from pathlib import Path
 from contextlib import aclosing
 
 from rich.text import Text
@@ -98,7 +100,9 @@ class AssistantMessage(Vertical, can_focus=True):
         said = items.commentary(turn.items)
         self.commentary.update(Text(said))
         self.commentary.display = bool(said)
-        before, after = items.around_text(turn.items)
+        view = self.parent
+        files = view.images_for(turn) if isinstance(view, ConversationView) else {}
+        before, after = items.around_text(turn.items, files)
         self.before.show(before)
         self.after.show(after)
         cited = items.sources(turn.items)
@@ -193,6 +197,7 @@ class ConversationView(FollowingScroll):
         self.hidden_turns: list[Turn] = []
         self.assistant: dict[str, AssistantMessage] = {}
         self.live: _Live | None = None
+        self.images_for: Callable[[Turn], dict[int, Path]] = lambda turn: {}  # where generated images are saved
 
     def compose(self):
         yield NewTextBelow("↓ new text below · ctrl+end or click to follow")

@@ -14,7 +14,7 @@ from chatui.items import ItemLine, Source
 class ItemLineView(Vertical, can_focus=True):
     """One item as a line; enter or a click shows its detail (arguments, code, results)."""
 
-    BINDINGS = [Binding("enter", "toggle", "Details")]
+    BINDINGS = [Binding("enter", "toggle", "Details"), Binding("o", "open", "Open file")]
 
     def __init__(self, line: ItemLine) -> None:
         super().__init__(classes=f"item-line -{line.type.replace('_', '-')}")
@@ -43,6 +43,23 @@ class ItemLineView(Vertical, can_focus=True):
 
     def on_click(self) -> None:
         self.action_toggle()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """'Open' only for an item with a saved file (a generated image)."""
+        return bool(self.line.path) if action == "open" else True
+
+    def action_open(self) -> None:
+        """Open the saved file with the system's viewer."""
+        if self.line.path:
+            self.notify(f"Opening {self.line.path}", markup=False)
+            self.run_worker(lambda: _open(self.line.path), thread=True, exit_on_error=False)
+
+
+def _open(path: str) -> None:
+    import webbrowser
+    from pathlib import Path
+
+    webbrowser.open(Path(path).as_uri())
 
 
 class ItemLines(Vertical):
