@@ -283,7 +283,7 @@ async def test_long_fence_is_highlighted_whole_after_streaming(make_app):
         await until(pilot, lambda: not any(b.joined for b in body.splitter.blocks if b.kind == "code"), what="the fence merge")
         merged = merge_code_chunks(body.splitter.blocks)
         assert len(body.splitter.blocks) == len(merged) and len(body._mv_spans) == len(merged)
-        fresh = type(body)(body.text)  # the same text rendered from scratch
+        fresh = type(body)(body.text, number_code=True)  # the same text rendered from scratch
         await app.view.mount(fresh)
         await pilot.pause()
         fresh._ensure(body._mv_width)
