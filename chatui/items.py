@@ -143,21 +143,45 @@ def around_text(items: list[dict[str, Any]], files: dict[int, Path] | None = Non
     return [line for n, line in lines if n < first], [line for n, line in lines if n >= first]
 
 
-def final_text(items: list[dict[str, Any]]) -> str:
-    """The answer without its commentary: the text of the other messages, in order."""
+def final_text(items: list[dict[str, Any]], numbers: dict[str, int] | None = None) -> str:
+    """The answer without its commentary: the text of the other messages, in order.
+
+    With ``numbers`` (source key -> number), each citation gets its [n] marker in the text.
+    """
     texts = []
     for item in items:
         if isinstance(item, dict) and item.get("type") == "message" and item.get("phase") != "commentary":
             for p in item.get("content") or ():
-                if isinstance(p, dict):
-                    texts.append(_s(p.get("text") if p.get("type") == "output_text" else p.get("refusal") if p.get("type") == "refusal" else ""))
+                if not isinstance(p, dict):
+                    continue
+                if p.get("type") == "output_text":
+                    text = _s(p.get("text"))
+                    texts.append(_marked(text, p.get("annotations") or (), numbers) if numbers else text)
+                elif p.get("type") == "refusal":
+                    texts.append(_s(p.get("refusal")))
     return "\n\n".join(t for t in texts if t)
 
 
-def split_commentary(answer: str, items: list[dict[str, Any]]) -> tuple[str, str]:
-    """(commentary, the answer without it); no commentary leaves the answer as it is."""
+def _marked(text: str, annotations: Any, numbers: dict[str, int]) -> str:
+    marks = set()
+    for ann in annotations:
+        number = numbers.get(_source_key(ann) or "") if isinstance(ann, dict) else None
+        if number is None:
+            continue
+        at = ann.get("end_index") if ann.get("type") == "url_citation" else ann.get("index")
+        marks.add((at if isinstance(at, int) and 0 <= at <= len(text) else len(text), number))
+    for at, number in sorted(marks, reverse=True):
+        text = text[:at] + f"[{number}]" + text[at:]  # a bare [n] with no reference definition stays text
+    return text
+
+
+def answer_view(answer: str, items: list[dict[str, Any]]) -> tuple[str, str]:
+    """(commentary, the answer as shown): commentary set apart, citation markers in the text."""
     said = commentary(items)
-    return (said, final_text(items)) if said else ("", answer)
+    numbers = {key: n for n, key in enumerate(_source_keys(items), 1)}
+    if not said and not numbers:
+        return "", answer
+    return said, final_text(items, numbers)
 
 
 def item_lines(items: list[dict[str, Any]], files: dict[int, Path] | None = None) -> list[ItemLine]:
@@ -165,24 +189,35 @@ def item_lines(items: list[dict[str, Any]], files: dict[int, Path] | None = None
     return [line for n, item in enumerate(items) if isinstance(item, dict) and (line := describe(item, (files or {}).get(n))) is not None]
 
 
+def _source_key(ann: dict[str, Any]) -> str | None:
+    """What makes two citations the same source: the URL, or the file."""
+    if ann.get("type") == "url_citation":
+        return _s(ann.get("url")) or None
+    if ann.get("type") in ("file_citation", "container_file_citation"):
+        return _s(ann.get("filename") or ann.get("file_id")) or None
+    return None
+
+
+def _source_keys(items: list[dict[str, Any]]) -> list[str]:
+    keys: list[str] = []
+    for ann in _annotations(items):
+        key = _source_key(ann)
+        if key and key not in keys:
+            keys.append(key)
+    return keys
+
+
 def sources(items: list[dict[str, Any]]) -> list[Source]:
     """Citations of a turn's messages, numbered in order, each source once."""
     out: list[Source] = []
-    seen: dict[str, int] = {}
+    seen: set[str] = set()
     for ann in _annotations(items):
-        kind = ann.get("type")
-        if kind == "url_citation":
-            key, title, url = _s(ann.get("url")), _s(ann.get("title")), _s(ann.get("url"))
-            if not url.lower().startswith(("http://", "https://")):
-                url = ""  # only web links are shown as links
-        elif kind in ("file_citation", "container_file_citation"):
-            key = title = _s(ann.get("filename") or ann.get("file_id"))
-            url = ""
-        else:
+        key = _source_key(ann)
+        if not key or key in seen:
             continue
-        if key and key not in seen:
-            seen[key] = len(out) + 1
-            out.append(Source(len(out) + 1, _one_line(title or key, 120), url))
+        seen.add(key)
+        url = key if ann.get("type") == "url_citation" and key.lower().startswith(("http://", "https://")) else ""  # only web links are links
+        out.append(Source(len(out) + 1, _one_line(_s(ann.get("title")) or key, 120), url))
     return out
 
 

@@ -84,6 +84,21 @@ async def main() -> None:
             await until(pilot, lambda: app.screen.__class__.__name__ == "HistoryScreen")
             await pilot.pause(0.2)
             app.save_screenshot("history.svg", str(HERE))
+        # 6. a turn with tool calls and commentary, then a web search with citations
+        app = make_app(base_url=server.base_url, api_key="demo", model="tools", demo=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await send(app, pilot, "What's the weather in Paris? Check your tools.")
+            await until(pilot, lambda: app.session.streaming is None)
+            await send(app, pilot, "/model chatui-demo")
+            await send(app, pilot, "/search on")
+            await send(app, pilot, "Which Python TUI libraries are well kept?")
+            await until(pilot, lambda: app.session.streaming is None and len(app.session.conversation.turns) == 2)
+            from chatui.ui.widgets.items import ItemLineView
+
+            app.query(ItemLineView).first().focus()
+            await pilot.press("enter")
+            await pilot.pause(0.3)
+            app.save_screenshot("tools_and_sources.svg", str(HERE))
         # 5. the same conversation mid-stream on a narrow (80x24) and a wide (200x50) terminal
         for name, size in (("narrow_80x24.svg", (80, 24)), ("wide_200x50.svg", (200, 50))):
             app = make_app(base_url=server.base_url, api_key="demo", model="chatui-demo", demo=True)

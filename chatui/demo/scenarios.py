@@ -360,7 +360,7 @@ def renamed_final(req, state, model):
 CITATIONS = [
     {"type": "url_citation", "url": "https://textual.textualize.io/", "title": "Textual", "start_index": 0, "end_index": 7},
     {"type": "url_citation", "url": "https://www.python-httpx.org/", "title": "HTTPX", "start_index": 12, "end_index": 17},
-    {"type": "url_citation", "url": "javascript:alert(1)", "title": "A \x1b[31mhostile\x1b[0m link", "start_index": 0, "end_index": 1},
+    {"type": "url_citation", "url": "javascript:alert(1)", "title": "A \x1b[31mhostile\x1b[0m link", "start_index": 22, "end_index": 31},
 ]
 
 

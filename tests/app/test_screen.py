@@ -235,6 +235,7 @@ async def test_citations_become_a_sources_list_and_a_refusal_looks_like_one(make
         await send(app, pilot, "find")
         screen = screen_text(app)
         assert 'web search: "python terminal ui libraries"' in screen
+        assert "Textual[1] and HTTPX[2] are well kept[3]." in screen  # markers where each citation ends
         assert "[1] Textual — https://textual.textualize.io/" in screen and "[2] HTTPX" in screen
         assert "javascript:" not in screen
         app.session.settings.model = "refusal"

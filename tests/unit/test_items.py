@@ -54,12 +54,25 @@ def test_sources_are_numbered_once_each_and_only_web_links_are_links():
     assert [(s.number, s.title, s.url) for s in cited] == [(1, "A", "https://a.example/"), (2, "evil", ""), (3, "notes.pdf", "")]
 
 
+def test_citation_markers_go_where_the_citations_end_numbered_like_the_sources():
+    anns = [
+        {"type": "url_citation", "url": "https://b.example/", "title": "B", "start_index": 12, "end_index": 17},
+        {"type": "url_citation", "url": "https://a.example/", "title": "A", "start_index": 0, "end_index": 7},
+        {"type": "url_citation", "url": "https://b.example/", "title": "B", "start_index": 22, "end_index": 31},
+        {"type": "url_citation", "url": "https://c.example/", "title": "C", "end_index": 999},
+    ]
+    text = "Textual and HTTPX are well kept."
+    said, shown = items.answer_view(text, [message(text, annotations=anns)])
+    assert said == "" and shown == "Textual[2] and HTTPX[1] are well kept[1].[3]"
+    assert [s.number for s in items.sources([message(text, annotations=anns)])] == [1, 2, 3]
+
+
 def test_commentary_is_set_apart_and_a_refusal_is_recognised():
     out = [message("Let me look.", phase="commentary"), {"type": "function_call", "name": "f", "arguments": "{}"}, message("Done.", phase="final_answer")]
-    assert items.split_commentary("Let me look.\n\nDone.", out) == ("Let me look.", "Done.")
+    assert items.answer_view("Let me look.\n\nDone.", out) == ("Let me look.", "Done.")
     before, after = items.around_text(out)
     assert [line.type for line in before] == ["function_call"] and after == []
-    assert items.split_commentary("plain", [message("plain")]) == ("", "plain")
+    assert items.answer_view("plain", [message("plain")]) == ("", "plain")
     refusal = [{"type": "message", "content": [{"type": "refusal", "refusal": "No."}]}]
     assert items.refused(refusal) and not items.refused([message("yes")])
 

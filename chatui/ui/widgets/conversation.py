@@ -73,7 +73,7 @@ class AssistantMessage(Vertical, can_focus=True):
         super().__init__(classes="assistant-message")
         self.turn = turn
         done = turn.status is not Status.STREAMING
-        said, answer = items.split_commentary(turn.answer, turn.items) if done else ("", "")
+        said, answer = items.answer_view(turn.answer, turn.items) if done else ("", "")
         self.body = MarkdownView(answer, number_code=True, classes="answer")
         self.label = Static(classes="role")
         self.commentary = Static(Text(said), classes="commentary")
@@ -296,7 +296,7 @@ class ConversationView(FollowingScroll):
             live.timer.stop()
         turn, body = live.turn, live.widget.body
         self._post_reasoning(live)
-        shown = items.split_commentary(turn.answer, turn.items)[1]  # commentary is set apart
+        shown = items.answer_view(turn.answer, turn.items)[1]  # commentary set apart, citation markers in
         if body.text != strip_controls(shown):
             body.reset(shown)
         body.finish()
