@@ -264,3 +264,14 @@ def _utf8_cut(frame: bytes) -> int:
         if b >= 0xC0:
             return i + 1
     return 0
+
+
+def error_reply(status: int, message: str, etype: str = "invalid_request_error", code: Any = None, headers: dict[str, str] | None = None, param: str | None = None) -> Reply:
+    """An HTTP error with an OpenAI-shaped JSON body."""
+    body = {"error": {"message": message, "type": etype, "param": param, "code": code}}
+    return Reply(status, {"Content-Type": "application/json", **(headers or {})}, json.dumps(body).encode())
+
+
+def stream_reply(b: StreamBuilder, wire: Wire | None = None, drop: bool = False) -> Reply:
+    """A 200 SSE stream of the builder's events."""
+    return Reply(200, {"Content-Type": "text/event-stream; charset=utf-8"}, None, encode(b.events, wire or Wire()), drop)

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from chatui.demo import content
-from chatui.demo.builder import Reply, StreamBuilder, Wire, encode
+from chatui.demo.builder import Reply, StreamBuilder, Wire, encode, error_reply, stream_reply
+from chatui.demo.item_scenarios import ITEM_SCENARIOS, wants_search, web_search
 
 __all__ = ["DEMO_MODELS", "DEMO_PACE", "Reply", "SCENARIOS", "StreamBuilder", "Wire", "encode", "find", "non_stream", "unknown_model"]
 
@@ -34,13 +35,8 @@ def _prompt(request: dict[str, Any]) -> str:
     return ""
 
 
-def _error(status: int, message: str, etype: str = "invalid_request_error", code: Any = None, headers: dict[str, str] | None = None, param: str | None = None) -> Reply:
-    body = {"error": {"message": message, "type": etype, "param": param, "code": code}}
-    return Reply(status, {"Content-Type": "application/json", **(headers or {})}, json.dumps(body).encode())
-
-
-def _stream(b: StreamBuilder, wire: Wire | None = None, drop: bool = False) -> Reply:
-    return Reply(200, {"Content-Type": "text/event-stream; charset=utf-8"}, None, encode(b.events, wire or Wire()), drop)
+_error = error_reply
+_stream = stream_reply
 
 
 def _pick_demo(prompt: str) -> str:
@@ -57,16 +53,12 @@ def _pick_demo(prompt: str) -> str:
 
 
 # --- scenarios ------------------------------------------------------------------
-def _wants_search(req: dict[str, Any]) -> bool:
-    return any(isinstance(t, dict) and t.get("type") == "web_search" for t in req.get("tools") or ())
-
-
 def demo(req: dict[str, Any], state: dict[str, Any], model: str) -> Reply:
     """The demo: a reasoning summary, then Markdown chosen by the prompt, paced like a model.
 
     With the web_search tool on, it searches (pretend) and cites its sources.
     """
-    if _wants_search(req):
+    if wants_search(req):
         return web_search(req, state, model)
     b = StreamBuilder(model, req).start()
     parts = [content.split_words(p, 6) for p in content.REASONING_SUMMARY]
@@ -331,102 +323,6 @@ def multi(req, state, model):
     return _stream(b)
 
 
-def rotating_ids(req, state, model):
-    """A gateway that gives the message a new id on every event (same output_index throughout)."""
-    b = StreamBuilder(model, req).start().reasoning_summary([["Thinking ", "briefly."]])
-    b.message(content.split_words("One answer, streamed word by word, under a new id each time.", 1)).completed()
-    n = 0
-    for event, _ in b.events:
-        if event.get("output_index") == 1 and "item_id" in event:
-            n += 1
-            event["item_id"] = f"msg_rot{n:04d}"
-        elif event.get("output_index") == 1 and isinstance(event.get("item"), dict):
-            n += 1
-            event["item"] = {**event["item"], "id": f"msg_rot{n:04d}"}
-    final = b.events[-1][0]["response"]["output"]
-    final[1] = {**final[1], "id": "msg_rot_final"}
-    return _stream(b)
-
-
-def renamed_final(req, state, model):
-    """The final output names the reasoning item differently from the stream, and no output_item.done came for it."""
-    b = StreamBuilder(model, req).start().reasoning_summary([["Streamed ", "reasoning."]]).message(["The ", "answer."]).completed()
-    b.events = [(e, p) for e, p in b.events if not (e["type"] == "response.output_item.done" and e["output_index"] == 0)]
-    final = b.events[-1][0]["response"]["output"]
-    final[0] = {**final[0], "id": "rs_renamed_by_the_gateway"}
-    return _stream(b)
-
-
-CITATIONS = [
-    {"type": "url_citation", "url": "https://textual.textualize.io/", "title": "Textual", "start_index": 0, "end_index": 7},
-    {"type": "url_citation", "url": "https://www.python-httpx.org/", "title": "HTTPX", "start_index": 12, "end_index": 17},
-    {"type": "url_citation", "url": "javascript:alert(1)", "title": "A \x1b[31mhostile\x1b[0m link", "start_index": 22, "end_index": 31},
-]
-
-
-def web_search(req, state, model):
-    """A hosted web search, then an answer whose citations arrive only as annotation events."""
-    b = StreamBuilder(model, req).start()
-    b.item({"type": "web_search_call", "action": {"type": "search", "query": "python terminal ui libraries", "sources": [{"type": "url", "url": c["url"]} for c in CITATIONS[:2]]}})
-    b.message(["Textual and ", "HTTPX are ", "well kept."], annotations=CITATIONS, annotations_in_final=False)
-    return _stream(b.completed())
-
-
-def no_search(req, state, model):
-    """A model that rejects the web_search tool (400 naming the tools parameter), and answers otherwise."""
-    if _wants_search(req):
-        return _error(400, "Hosted tool 'web_search' is not supported with this model.", param="tools", code="unsupported_value")
-    return _stream(StreamBuilder(model, req).start().message(["No search needed."]).completed())
-
-
-def tools(req, state, model):
-    """Commentary, then every kind of tool item a server may send, then the final answer."""
-    b = StreamBuilder(model, req).start()
-    b.message(["Let me check ", "a few things first."], phase="commentary")
-    b.function_call("get_weather", ['{"city": ', '"Paris", "unit": "c"}'])
-    b.item({"type": "mcp_call", "name": "search_docs", "server_label": "docs", "arguments": '{"q": "sse"}', "output": "3 hits"})
-    b.item({"type": "code_interpreter_call", "code": "print(6 * 7)", "outputs": [{"type": "logs", "logs": "42"}], "container_id": "cntr_1"})
-    b.item({"type": "file_search_call", "queries": ["quarterly report"], "results": [{"file_id": "file_1", "filename": "q3.pdf", "text": "Revenue grew."}]})
-    b.item({"type": "fancy_new_call", "payload": "?"})
-    b.message(["All ", "done: 42."], phase="final_answer")
-    return _stream(b.completed())
-
-
-MATH = "The roots of $ax^2 + bx + c = 0$ are\n\n$$x = \\frac{-b \\pm \\sqrt{b^2-4ac}}{2a}$$\n\nand `$HOME` is not math, nor is $5."
-
-
-def math(req, state, model):
-    """An answer with LaTeX math (and dollars that are not math)."""
-    return _stream(StreamBuilder(model, req).start().message(content.split_words(MATH, 3)).completed())
-
-
-def tiny_png(width: int = 4, height: int = 3) -> bytes:
-    """A real PNG of a small orange gradient (for the image scenario)."""
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    rows = b"".join(b"\x00" + b"".join(bytes((255, min(255, 100 + 40 * x), 20 * y)) for x in range(width)) for y in range(height))
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
-
-
-def image(req, state, model):
-    """A hosted image generation: the image as base64 in the item, then a caption."""
-    import base64
-
-    b = StreamBuilder(model, req).start()
-    b.item({"type": "image_generation_call", "revised_prompt": "A small orange gradient", "output_format": "png", "result": base64.b64encode(tiny_png()).decode()})
-    b.message(["Here is ", "your image."])
-    return _stream(b.completed())
-
-
-def refusal(req, state, model):
-    """The model refuses."""
-    return _stream(StreamBuilder(model, req).start().refusal(["I can't ", "help with that."]).completed())
-
-
 SCENARIOS: dict[str, Callable[[dict[str, Any], dict[str, Any], str], Reply]] = {
     "chatui-demo": demo,
     "demo-mini": demo,
@@ -464,14 +360,7 @@ SCENARIOS: dict[str, Callable[[dict[str, Any], dict[str, Any], str], Reply]] = {
     "function-call": function_call,
     "twice": twice,
     "multi": multi,
-    "rotating-ids": rotating_ids,
-    "renamed-final": renamed_final,
-    "web-search": web_search,
-    "tools": tools,
-    "no-search": no_search,
-    "refusal": refusal,
-    "math": math,
-    "image": image,
+    **ITEM_SCENARIOS,
 }
 
 # Shown first by /models; the rest are test scenarios.

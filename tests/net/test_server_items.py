@@ -58,7 +58,7 @@ async def test_search_on_the_demo_cites_sources_and_a_model_without_it_says_so_p
 
 async def test_a_generated_image_is_saved_beside_the_transcripts_and_described(server, tmp_path):
     from chatui import items
-    from chatui.demo.scenarios import tiny_png
+    from chatui.demo.item_scenarios import tiny_png
     from chatui.session import make_session
     from chatui.transcripts import TranscriptStore
 
