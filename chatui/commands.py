@@ -41,8 +41,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("set", "[NAME VALUE]", f"Set {short_names()}; alone: list them"),
     Command("search", "[on|off]", "Let the model search the web (hosted web_search tool); alone: say whether it can"),
     Command("tools", "", "Show which tools the next request carries"),
-    Command("retry", "", "Send the last prompt again (replaces the last answer)"),
-    Command("edit", "", "Put the last prompt back into the input"),
+    Command("retry", "[MODEL]", "Answer the last prompt again (to MODEL); the old answer stays as a branch"),
+    Command("edit", "[N]", "Put message N (default: the last) into the input; sending it starts a branch"),
     Command("copy", "[code [N]|reasoning|prompt]", "Copy the focused (or last) answer, its code block N, its reasoning or its prompt"),
     Command("save", "", "Save the conversation now", key="ctrl+s"),
     Command("export", "[md|json] [PATH]", "Export the conversation as Markdown or JSON"),
@@ -58,6 +58,7 @@ PROMPT_KEYS: tuple[tuple[str, str], ...] = (
     ("up / down", "recall earlier prompts"),
     ("tab", "move focus; a focused answer shows its reasoning and usage"),
     ("c / 1-9", "on a focused message: copy it / copy its code block N"),
+    ("← → / R / e", "on a focused answer: other branches / answer again; on your message: edit it (a branch)"),
     ("mouse drag, ctrl+c", "select text in answers, reasoning or prompts; copy the selection"),
     ("ctrl+p", "command palette (every command is there)"),
 )

@@ -128,6 +128,7 @@ class Turn:
     served_model: str | None = None
     history_mode: str = "text"  # how earlier turns were sent for this turn: "text" or "full"
     replay: bool = True  # whether reasoning replay was on when the turn started (only new turns are sent)
+    parent: str | None = None  # the turn before this one on its branch (None: the first)
 
     def apply_outcome(self, outcome: TurnOutcome) -> None:
         """Record a turn's outcome."""
@@ -160,6 +161,7 @@ class Turn:
             "incomplete_reason": self.incomplete_reason,
             "served_model": self.served_model,
             "history_mode": self.history_mode,
+            "parent": self.parent,
         }
 
     @classmethod
@@ -187,6 +189,7 @@ class Turn:
             incomplete_reason=d.get("incomplete_reason"),
             served_model=d.get("served_model"),
             history_mode=d.get("history_mode", "text"),
+            parent=d.get("parent") if isinstance(d.get("parent"), str) else None,
         )
 
 
@@ -249,7 +252,8 @@ class Conversation:
     def __init__(self, settings: Settings, gateway: str, *, id: str | None = None, title: str | None = None) -> None:
         self.settings = settings
         self.gateway = gateway
-        self.turns: list[Turn] = []
+        self.all_turns: list[Turn] = []  # every turn of every branch, oldest first
+        self._turns: list[Turn] = []
         self.id = id or time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
         self.title = title
         self.created_at = time.time()
@@ -262,12 +266,29 @@ class Conversation:
         """The model the next turn goes to."""
         return self.settings.model
 
-    def start_turn(self, text: str) -> Turn:
-        """Append a new turn for ``text`` addressed to the current model."""
+    @property
+    def turns(self) -> list[Turn]:
+        """The active branch, first to last: what is shown and what is sent."""
+        return self._turns
+
+    @turns.setter
+    def turns(self, turns: list[Turn]) -> None:
+        known = {t.id for t in self.all_turns}
+        for before, turn in zip([None, *turns], turns):
+            if turn.id not in known:  # a branch given whole (tests, imports): record it
+                if turn.parent is None and before is not None:
+                    turn.parent = before.id
+                self.all_turns.append(turn)
+        self._turns = list(turns)
+
+    def start_turn(self, text: str, model: str | None = None) -> Turn:
+        """Append a new turn for ``text`` to the active branch, addressed to ``model`` (default: the current one)."""
         # the turn takes a snapshot: later /set or /model calls change the next turn, never this one
         s = self.settings
-        turn = Turn(user_text=text, model=s.model, gateway=self.gateway, params=s.request_params(), replay=bool(s.replay_reasoning))
-        self.turns.append(turn)
+        parent = self.turns[-1].id if self.turns else None
+        turn = Turn(user_text=text, model=model or s.model, gateway=self.gateway, params=s.request_params(), replay=bool(s.replay_reasoning), parent=parent)
+        self._turns.append(turn)
+        self.all_turns.append(turn)
         if not self.title:
             from chatui.text import one_line
 
@@ -331,13 +352,75 @@ class Conversation:
         return self.history(len(self.turns), s.model, self.gateway, replay=bool(s.replay_reasoning))[0]
 
     def remove_turn(self, turn: Turn) -> None:
-        """Drop a turn (used by retry, which replaces the last turn)."""
-        self.turns.remove(turn)
+        """Drop a turn and everything that branches from it."""
+        gone = {turn.id}
+        for t in self.all_turns:  # parents come before their children
+            if t.parent in gone:
+                gone.add(t.id)
+        self.all_turns = [t for t in self.all_turns if t.id not in gone]
+        self.turns = [t for t in self.turns if t.id not in gone]
+
+    # -- branches ------------------------------------------------------------------
+    def set_turns(self, turns: list[Turn], active: str | None = None) -> None:
+        """Load every turn of every branch (each knows its parent) and make ``active``'s branch current.
+
+        Turns without parents (a linear transcript) are chained in order.
+        """
+        if turns and all(t.parent is None for t in turns):
+            for before, after in zip(turns, turns[1:]):
+                after.parent = before.id
+        self.all_turns = list(turns)
+        by_id = {t.id: t for t in turns}
+        leaf = by_id.get(active or "") or (turns[-1] if turns else None)
+        self.turns = self.path_to(leaf) if leaf else []
+
+    def path_to(self, turn: Turn) -> list[Turn]:
+        """The branch from the first turn down to ``turn``."""
+        by_id = {t.id: t for t in self.all_turns}
+        path, node, seen = [], turn, set()
+        while node is not None and node.id not in seen:
+            seen.add(node.id)
+            path.append(node)
+            node = by_id.get(node.parent or "")
+        return path[::-1]
+
+    def siblings(self, turn: Turn) -> list[Turn]:
+        """The answers to the same point of the conversation, oldest first (``turn`` among them)."""
+        return [t for t in self.all_turns if t.parent == turn.parent]
+
+    def fork(self, turn: Turn) -> None:
+        """Make the next turn a sibling of ``turn`` (retry, or an edited message): the branch stays."""
+        index = self.turns.index(turn)
+        self.turns = self.turns[:index]
+
+    def switch(self, turn: Turn) -> None:
+        """Show ``turn``'s branch: the path to it, then down its most recent descendants."""
+        path = self.path_to(turn)
+        while True:
+            children = [t for t in self.all_turns if t.parent == path[-1].id]
+            if not children:
+                break
+            path.append(children[-1])
+        self.turns = path
+        self.updated_at = time.time()
+
+    def every_turn(self) -> list[Turn]:
+        """Every turn of every branch (and any appended to the active branch directly: none is ever lost)."""
+        known = {t.id for t in self.all_turns}
+        missing = [t for t in self._turns if t.id not in known]
+        if missing:
+            self.turns = list(self._turns)  # records them, with their parents
+        return self.all_turns
+
+    @property
+    def active(self) -> str | None:
+        """The id of the last turn of the active branch."""
+        return self.turns[-1].id if self.turns else None
 
     def usage_total(self) -> Usage:
-        """Session totals over every turn."""
+        """Session totals over every turn (every branch: each was paid for)."""
         total = Usage()
-        for turn in self.turns:
+        for turn in self.every_turn():
             if turn.usage:
                 total = total + turn.usage
         return total

@@ -95,6 +95,7 @@ class Session:
         self.store = store
         self.on_notice = on_notice or (lambda notice: None)
         self.streaming: Turn | None = None
+        self.fork_at: Turn | None = None  # an edited earlier message: the next send branches there
         self.models_cache: list[str] | None = None
         self._client: Any = None
         self._task: asyncio.Task | None = None
@@ -123,10 +124,16 @@ class Session:
         if self.gateway.needs_key:
             raise Refused(NO_KEY, title="Cannot send", severity="error")
 
-    def begin(self, text: str) -> Turn:
-        """Start a turn for ``text`` (saved at once); stream it with :meth:`run`."""
+    def begin(self, text: str, model: str | None = None) -> Turn:
+        """Start a turn for ``text`` (saved at once); stream it with :meth:`run`.
+
+        After /edit, the turn branches where the edited message was (the old branch stays).
+        """
         self.check_can_send()
-        turn = self.conversation.start_turn(text)
+        conv, fork_at, self.fork_at = self.conversation, self.fork_at, None
+        if fork_at is not None and fork_at in conv.turns:
+            conv.fork(fork_at)
+        turn = conv.start_turn(text, model=model)
         self.streaming = turn
         self.autosave()
         return turn
@@ -175,22 +182,61 @@ class Session:
         self._task.cancel()
         return True
 
-    def retry(self) -> Turn:
-        """Replace the last turn with a new one for the same prompt (to the current model)."""
+    def retry(self, model: str = "", turn: Turn | None = None) -> Turn:
+        """/retry [MODEL]: answer ``turn``'s prompt again (default: the last), to MODEL or the current model.
+
+        The old answer stays as a branch (‹1/2›).
+        """
         if self.streaming is not None:
             raise Refused("Wait for the answer to finish or stop it first (escape).")
         if not self.conversation.turns:
             raise Refused("Nothing to retry yet.", severity="information")
+        model = strip_controls(model).strip()
+        if any(c.isspace() for c in model):
+            raise Refused("Usage: /retry  or  /retry MODEL", title="/retry")
         self.check_can_send()
-        last = self.conversation.turns[-1]
-        self.conversation.remove_turn(last)
-        return self.begin(last.user_text)
+        self.fork_at = turn if turn in self.conversation.turns else self.conversation.turns[-1]
+        return self.begin(self.fork_at.user_text, model=model or None)
+
+    def number_of(self, turn: Turn) -> int:
+        """The message number /edit N takes for ``turn`` on the active branch."""
+        return self.conversation.turns.index(turn) + 1
+
+    def edit(self, arg: str) -> tuple[str, str]:
+        """/edit [N]: message N's text (default: the last) and a note; sending it starts a branch there."""
+        turns = self.conversation.turns
+        if not turns:
+            raise Refused("No earlier prompt to edit.", severity="information")
+        number = arg.strip() or str(len(turns))
+        if not number.isdigit() or not 1 <= int(number) <= len(turns):
+            raise Refused(f"/edit N takes a message number from 1 to {len(turns)}.", title="/edit")
+        self.fork_at = turns[int(number) - 1]
+        later = len(turns) - int(number)
+        keeps = f"; the current branch (with {later} later message{'s' if later != 1 else ''}) stays" if later else "; the current answer stays"
+        return self.fork_at.user_text, f"Editing message {number}: sending starts a new branch there{keeps}. ← → on an answer switch branches."
 
     def last_prompt(self) -> str:
-        """The last prompt, for /edit."""
+        """The last prompt."""
         if not self.conversation.turns:
             raise Refused("No earlier prompt to edit.", severity="information")
         return self.conversation.turns[-1].user_text
+
+    def branch(self, turn: Turn) -> tuple[int, int]:
+        """Which of its siblings ``turn`` is, and how many there are: (2, 3) reads ‹2/3›."""
+        siblings = self.conversation.siblings(turn)
+        return (siblings.index(turn) + 1 if turn in siblings else 1), max(1, len(siblings))
+
+    def switch_branch(self, turn: Turn, step: int) -> Turn:
+        """Show the sibling ``step`` away from ``turn`` (and its latest continuation); the turn now shown there."""
+        self._not_streaming()
+        siblings = self.conversation.siblings(turn)
+        if len(siblings) < 2:
+            raise Refused("This answer has no other branch (/retry or /edit make one).", severity="information")
+        target = siblings[(siblings.index(turn) + step) % len(siblings)]
+        self.conversation.switch(target)
+        self.fork_at = None
+        self.autosave()
+        return target
 
     # -- settings ------------------------------------------------------------------
     def set_model(self, model: str) -> str | None:
@@ -255,6 +301,7 @@ class Session:
         self._not_streaming()
         settings = self.settings.copy()
         self.conversation = Conversation(settings, self.gateway.base_url)
+        self.fork_at = None
         kept = [f"{name} {value}" for name, value in settings.describe() if settings.values.get(name) is not None]
         if settings.instructions:
             kept.insert(0, "the instructions (/system shows them)")
@@ -265,6 +312,7 @@ class Session:
         self._not_streaming()
         conversation.gateway = self.gateway.base_url
         self.conversation = conversation
+        self.fork_at = None
         return conversation
 
     def forget_if_deleted(self) -> str | None:

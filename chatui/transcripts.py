@@ -21,7 +21,7 @@ from typing import Any
 from chatui.conversation import Conversation, Settings, Turn
 
 FORMAT = "chatui.conversation"
-VERSION = 1
+VERSION = 2  # 2: turns form a tree (each names its parent) with an active branch; 1 was linear
 
 
 class TranscriptError(Exception):
@@ -41,7 +41,8 @@ def to_dict(conv: Conversation) -> dict[str, Any]:
         "gateway": conv.gateway,
         "settings": conv.settings.to_dict(),
         "input": conv.input_items(),
-        "turns": [t.to_dict() for t in conv.turns],
+        "active": conv.active,
+        "turns": [t.to_dict() for t in conv.every_turn()],
     }
 
 
@@ -58,7 +59,8 @@ def from_dict(data: Any, source: str = "transcript") -> Conversation:
         conv.created_at = float(data.get("created_at", time.time()))
         conv.updated_at = float(data.get("updated_at", conv.created_at))
         conv.revision = int(data.get("revision", 0))
-        conv.turns = [Turn.from_dict(t) for t in data.get("turns", [])]
+        active = data.get("active") if version >= 2 else None
+        conv.set_turns([Turn.from_dict(t) for t in data.get("turns", [])], active if isinstance(active, str) else None)
     except (KeyError, TypeError, ValueError) as exc:
         raise TranscriptError(f"{source} is damaged ({exc})") from None
     return conv

@@ -17,7 +17,7 @@ from chatui import commands as cmds
 from chatui.config import UIPrefs
 from chatui.conversation import Conversation, Turn
 from chatui.session import DEMO_NOTE, NO_KEY_NOTE, Notice, Refused, Session
-from chatui.ui.messages import CopyRequested, PromptSubmitted, ReasoningStreamed, ScrollRequested, TurnFinished, TurnProgressed, TurnSelected, TurnStarted, ViewResized
+from chatui.ui.messages import BranchRequested, CopyRequested, PromptSubmitted, ReasoningStreamed, ScrollRequested, TurnFinished, TurnProgressed, TurnSelected, TurnStarted, ViewResized
 from chatui.ui.widgets.conversation import ConversationView
 from chatui.ui.widgets.markdown_view import prewarm
 from chatui.ui.widgets.panes import SidePanes
@@ -71,6 +71,7 @@ class ChatApp(App[None]):
         self.prompt.border_title = "Message · enter send · ctrl+j newline"
         prefs = self.prefs
         self.view.images_for = self.session.image_files
+        self.view.branch_of = lambda turn: self.session.branch(turn)
         self._width_rule()
         if theme := prefs.effective_theme:
             if theme in self.available_themes:
@@ -153,6 +154,8 @@ class ChatApp(App[None]):
             self._notice(refused)
 
     def _stream(self, turn: Turn) -> None:
+        if [t.id for t in self.view.shown_turns()] != [t.id for t in self.session.conversation.turns[:-1]]:
+            self.view.load(self.session.conversation.turns[:-1])  # a new branch: show the path it continues
         self.turn_worker = self.view.stream(self.session, turn)
         self.refresh_header()
 
@@ -282,17 +285,34 @@ class ChatApp(App[None]):
         self._note(self.session.tools_note())
 
     def cmd_retry(self, arg: str) -> None:
-        """Send the last prompt again, replacing the last answer."""
-        old = self.session.conversation.turns[-1] if self.session.conversation.turns else None
-        turn = self.session.retry()
-        if old is not None:
-            self.view.remove_turn(old)
-        self._stream(turn)
+        """Answer the last prompt again (to another model with /retry MODEL); the old answer stays as a branch."""
+        self._stream(self.session.retry(arg))
 
     def cmd_edit(self, arg: str) -> None:
-        """Put the last prompt back into the input."""
-        self.prompt.set_text(self.session.last_prompt())
+        """Put message N (default: the last) into the prompt; sending it starts a branch."""
+        text, note = self.session.edit(arg)
+        self.prompt.set_text(text)
+        self.notify(note, markup=False)
         self.prompt.focus()
+
+    @on(BranchRequested)
+    def _branch(self, event: BranchRequested) -> None:
+        turn = next((t for t in self.session.conversation.turns if t.id == event.turn_id), None)
+        if turn is None:
+            return
+        try:
+            if event.action == "retry":
+                self._stream(self.session.retry("", turn))
+                return
+            if event.action == "edit":
+                self.cmd_edit(str(self.session.number_of(turn)))
+                return
+            shown = self.session.switch_branch(turn, event.step)
+        except Refused as refused:
+            self._notice(refused)
+            return
+        self._show_conversation()
+        self.call_after_refresh(lambda: (widget := self.view.assistant.get(shown.id)) and widget.focus())
 
     def cmd_copy(self, arg: str, turn: Turn | None = None) -> None:
         """Copy the focused (or last) answer, a code block, its reasoning or its prompt."""

@@ -36,6 +36,16 @@ class CopyRequested(Message):
         self.what = what
 
 
+class BranchRequested(Message):
+    """A key on a focused message: show a sibling (``step`` -1/+1), answer again ("retry") or edit ("edit")."""
+
+    def __init__(self, turn_id: str, step: int = 0, action: str = "switch") -> None:
+        super().__init__()
+        self.turn_id = turn_id
+        self.step = step
+        self.action = action
+
+
 class LiveStats:
     """What a streaming turn has done so far, kept by the view, read by the status line and panes."""
 

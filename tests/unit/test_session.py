@@ -124,7 +124,7 @@ def test_set_model_and_params_validate_with_plain_messages():
     assert all(p.name in listing for p in PARAMS) and "reasoning_effort" in listing
 
 
-async def test_retry_replaces_the_last_turn(server, store):
+async def test_retry_answers_again_and_keeps_the_old_answer_as_a_branch(server, store):
     session = session_for(server, "fail-midstream", store)
     _, failed = await run_turn(session, "moons?")
     assert failed.status is Status.FAILED
@@ -135,6 +135,7 @@ async def test_retry_replaces_the_last_turn(server, store):
     assert [t.status for t in session.conversation.turns] == [Status.COMPLETED]
     assert server.posts()[-1]["model"] == "demo-reasoning"
     assert session.last_prompt() == "moons?"
+    assert session.conversation.siblings(turn) == [failed, turn] and session.branch(turn) == (2, 2)
 
 
 def test_retry_without_a_key_loses_nothing():
@@ -245,3 +246,39 @@ def test_search_switch_adds_the_hosted_tool_to_the_next_request_only():
     assert session.conversation.build_body(second)["tools"] == [{"type": "web_search"}]
     with pytest.raises(Refused, match="on or off"):
         session.set_search("maybe")
+
+
+async def test_branches_retry_edit_switch_and_the_request_carries_only_the_active_branch(server, store):
+    session = session_for(server, "chatui-demo", store)
+    for text in ("one", "two", "three"):
+        await run_turn(session, text)
+    conv = session.conversation
+    first_three = list(conv.turns)
+    # /retry MODEL: a sibling of "three", to another model; the old answer stays
+    retried = session.retry("demo-mini")
+    [u async for u in session.run(retried)]
+    assert [t.user_text for t in conv.turns] == ["one", "two", "three"] and conv.turns[-1] is retried
+    assert retried.model == "demo-mini" and session.settings.model == "chatui-demo"
+    assert session.branch(retried) == (2, 2) and len(conv.all_turns) == 4
+    # /edit 2 then send: a branch from message 2; the old branch (two, three) stays
+    text, note = session.edit("2")
+    assert text == "two" and "new branch" in note
+    _, forked = await run_turn(session, "two, rephrased")
+    assert [t.user_text for t in conv.turns] == ["one", "two, rephrased"]
+    sent = server.posts()[-1]["input"]
+    assert [i["content"][0]["text"] for i in sent if i.get("role") == "user"] == ["one", "two, rephrased"]
+    assert "three" not in str(sent)
+    # switching back shows the old branch with its latest answer, and the next request sends it
+    shown = session.switch_branch(forked, -1)
+    assert shown is first_three[1] and [t.user_text for t in conv.turns] == ["one", "two", "three"] and conv.turns[-1] is retried
+    await run_turn(session, "four")
+    sent = server.posts()[-1]["input"]
+    assert [i["content"][0]["text"] for i in sent if i.get("role") == "user"] == ["one", "two", "three", "four"]
+    # the tree survives a save and a load, with the active branch
+    again = store.load(conv.id)
+    assert [t.user_text for t in again.turns] == ["one", "two", "three", "four"] and len(again.all_turns) == 6
+    assert again.turns[2].id == retried.id
+    with pytest.raises(Refused, match="from 1 to 4"):
+        session.edit("9")
+    with pytest.raises(Refused, match="no other branch"):
+        session.switch_branch(conv.turns[0], 1)

@@ -216,3 +216,22 @@ def test_export_markdown_lists_tool_calls_and_sources():
     md = export.to_markdown(conv)
     assert '[tool call: lookup({"q": "x"})]' in md
     assert "Sources:  \n[1] A page — https://a.example/" in md
+
+
+def test_version_1_files_open_as_one_branch_and_save_as_version_2(tmp_path):
+    import shutil
+
+    for source in sorted((GOLDEN / "v1").glob("*.json")):
+        shutil.copy(source, tmp_path / source.name)
+    store = TranscriptStore(tmp_path)
+    conv = store.load("v1-linear")
+    assert [t.user_text for t in conv.turns] == ["What is 2+2?", "And times 3?", "日本語で?"]
+    assert [t.parent for t in conv.turns] == [None, conv.turns[0].id, conv.turns[1].id] and conv.all_turns == conv.turns
+    assert conv.settings.temperature == 0.5 and conv.turns[2].answer == "十二です。"
+    assert json.loads((tmp_path / "v1-linear.json").read_text())["version"] == 1  # opening does not rewrite it
+    store.save(conv)
+    data = json.loads((tmp_path / "v1-linear.json").read_text())
+    assert data["version"] == 2 and data["active"] == conv.turns[-1].id and data["turns"][1]["parent"] == conv.turns[0].id
+    assert [t.user_text for t in store.load("v1-linear").turns] == ["What is 2+2?", "And times 3?", "日本語で?"]
+    failed = store.load("v1-failed-last")
+    assert [str(t.status) for t in failed.turns] == ["completed", "failed"]

@@ -19,7 +19,7 @@ from chatui.conversation import Turn
 from chatui.session import Session
 from chatui.text import strip_controls
 from chatui.turn import Status
-from chatui.ui.messages import CopyRequested, LiveStats, ReasoningStreamed, TurnFinished, TurnProgressed, TurnSelected, TurnStarted, ViewResized
+from chatui.ui.messages import BranchRequested, CopyRequested, LiveStats, ReasoningStreamed, TurnFinished, TurnProgressed, TurnSelected, TurnStarted, ViewResized
 from chatui.ui.widgets.follow import FollowingScroll
 from chatui.ui.widgets.items import ItemLines, sources_text
 from chatui.ui.widgets.markdown_view import MarkdownView
@@ -43,7 +43,7 @@ _STATUS_LABEL = {
 class UserMessage(Vertical, can_focus=True):
     """What the user wrote, shown as plain text."""
 
-    BINDINGS = [Binding("c", "copy", "Copy")]
+    BINDINGS = [Binding("c", "copy", "Copy"), Binding("e", "edit", "Edit (branch)")]
 
     def __init__(self, turn: Turn) -> None:
         super().__init__(classes="user-message")
@@ -58,6 +58,10 @@ class UserMessage(Vertical, can_focus=True):
         """Copy this prompt."""
         self.post_message(CopyRequested(self.turn.id, "prompt"))
 
+    def action_edit(self) -> None:
+        """Put this message into the prompt; sending it starts a branch here."""
+        self.post_message(BranchRequested(self.turn.id, action="edit"))
+
 
 class AssistantMessage(Vertical, can_focus=True):
     """One answer: a label with the model and status, the Markdown, and a status line."""
@@ -67,6 +71,9 @@ class AssistantMessage(Vertical, can_focus=True):
         Binding("1", "copy('code 1')", "Copy code", key_display="1-9"),
         *(Binding(str(n), f"copy('code {n}')", f"Copy code block {n}", show=False) for n in range(2, 10)),
         Binding("r", "copy('reasoning')", "Copy reasoning", show=False),
+        Binding("R", "retry", "Answer again"),
+        Binding("left", "branch(-1)", "‹ Branch", show=False),
+        Binding("right", "branch(1)", "Branch ›", show=False),
     ]
 
     def __init__(self, turn: Turn) -> None:
@@ -117,6 +124,14 @@ class AssistantMessage(Vertical, can_focus=True):
         """Copy this answer, one of its code blocks or its reasoning."""
         self.post_message(CopyRequested(self.turn.id, what))
 
+    def action_branch(self, step: int) -> None:
+        """Show another answer to the same message (a branch)."""
+        self.post_message(BranchRequested(self.turn.id, step))
+
+    def action_retry(self) -> None:
+        """Answer this message again; this answer stays as a branch."""
+        self.post_message(BranchRequested(self.turn.id, action="retry"))
+
     def on_click(self) -> None:
         self.focus()
 
@@ -125,6 +140,11 @@ class AssistantMessage(Vertical, can_focus=True):
         turn = self.turn
         label = Text()
         label.append(strip_controls(turn.model) or "assistant", style="bold")
+        view = self.parent
+        index, count = view.branch_of(turn) if isinstance(view, ConversationView) else (1, 1)
+        if count > 1:
+            label.append(f"  ‹{index}/{count}›", style="bold")
+            label.append(" ← →", style="dim")
         state = _STATUS_LABEL.get(turn.status, str(turn.status))
         if turn.status is Status.COMPLETED and items.refused(turn.items):
             state = "refused"
@@ -198,6 +218,7 @@ class ConversationView(FollowingScroll):
         self.assistant: dict[str, AssistantMessage] = {}
         self.live: _Live | None = None
         self.images_for: Callable[[Turn], dict[int, Path]] = lambda turn: {}  # where generated images are saved
+        self.branch_of: Callable[[Turn], tuple[int, int]] = lambda turn: (1, 1)  # ‹2/3›: which answer of how many
 
     def compose(self):
         yield NewTextBelow("↓ new text below · ctrl+end or click to follow")
@@ -311,6 +332,10 @@ class ConversationView(FollowingScroll):
         super().watch_scroll_y(old, new)
         if new <= 0 < old and self.hidden_turns:
             self.show_earlier()
+
+    def shown_turns(self) -> list[Turn]:
+        """The turns on screen or waiting above it, in order."""
+        return [*self.hidden_turns, *(w.turn for w in self.query(AssistantMessage))]
 
     def clear_turns(self) -> None:
         """Remove every turn."""
