@@ -226,6 +226,17 @@ class Session:
         siblings = self.conversation.siblings(turn)
         return (siblings.index(turn) + 1 if turn in siblings else 1), max(1, len(siblings))
 
+    def switch_to(self, turn_id: str) -> Turn:
+        """Show the branch through the turn ``turn_id`` (from /tree); that turn."""
+        self._not_streaming()
+        turn = next((t for t in self.conversation.all_turns if t.id == turn_id), None)
+        if turn is None:
+            raise Refused("That message is no longer in this conversation.", severity="information")
+        self.conversation.switch(turn)
+        self.fork_at = None
+        self.autosave()
+        return turn
+
     def switch_branch(self, turn: Turn, step: int) -> Turn:
         """Show the sibling ``step`` away from ``turn`` (and its latest continuation); the turn now shown there."""
         self._not_streaming()

@@ -314,6 +314,17 @@ class ChatApp(App[None]):
         self._show_conversation()
         self.call_after_refresh(lambda: (widget := self.view.assistant.get(shown.id)) and widget.focus())
 
+    def cmd_tree(self, arg: str) -> None:
+        """Every branch; choosing a message shows its branch."""
+        from chatui.ui.screens.tree import TreeScreen
+
+        self.push_screen(TreeScreen(self.session.conversation), self._tree_chosen)
+
+    def _tree_chosen(self, turn_id: str | None) -> None:
+        if turn_id and self._try(self.session.switch_to, turn_id):
+            self._show_conversation()
+            self.call_after_refresh(lambda: (widget := self.view.assistant.get(turn_id)) and widget.focus())
+
     def cmd_copy(self, arg: str, turn: Turn | None = None) -> None:
         """Copy the focused (or last) answer, a code block, its reasoning or its prompt."""
         self.copy_to_clipboard(self.session.copy_text(arg, turn))

@@ -58,3 +58,30 @@ async def test_editing_an_earlier_message_forks_and_the_old_branch_stays(make_ap
         assert "third question" in screen_text(app)
     reopened = store.load(conv.id)
     assert [t.user_text for t in reopened.turns] == ["first question", "second question", "third question"]
+
+
+async def test_the_tree_shows_every_branch_and_jumps_to_one(make_app):
+    from textual.widgets import Tree
+
+    app = make_app("demo-mini")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(app, pilot, "first question")
+        await send(app, pilot, "second question")
+        await send(app, pilot, "/edit 2", wait=False)
+        await until(pilot, lambda: app.prompt.text == "second question", what="the edit")
+        app.prompt.load_text("other second question")
+        await pilot.press("enter")
+        await wait_idle(app, pilot)
+        await pilot.press("ctrl+t")
+        await until(pilot, lambda: type(app.screen).__name__ == "TreeScreen", what="the tree")
+        await pilot.pause()
+        screen = screen_text(app)
+        assert "● first question" in screen and "● other second question" in screen
+        assert "  second question  → demo-mini" in screen  # the other branch, not marked
+        tree = app.screen.query_one(Tree)
+        target = next(n for n in tree.root.children[0].children if "other" not in str(n.label))
+        tree.move_cursor(target)
+        await pilot.press("enter")
+        await until(pilot, lambda: [t.user_text for t in app.session.conversation.turns] == ["first question", "second question"], what="the jump")
+        await pilot.pause()
+        assert type(app.screen).__name__ != "TreeScreen" and "other second question" not in screen_text(app)

@@ -1,0 +1,74 @@
+"""The conversation as a tree: every branch, the active one marked; enter jumps to a message."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, Tree
+
+from chatui.conversation import Conversation, Turn
+from chatui.text import one_line, strip_controls
+
+
+class TreeScreen(ModalScreen[str | None]):
+    """A modal tree of the conversation's turns; dismisses with the chosen turn's id."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Close")]
+    DEFAULT_CSS = """
+    TreeScreen { align: center middle; }
+    #tree-box { width: 100; max-width: 95%; height: 80%; border: round $accent; background: $surface; padding: 0 1; }
+    #tree-box Tree { height: 1fr; }
+    #tree-note { color: $text-muted; }
+    """
+
+    def __init__(self, conversation: Conversation) -> None:
+        super().__init__()
+        self.conversation = conversation
+
+    def compose(self):
+        conv = self.conversation
+        with Vertical(id="tree-box"):
+            yield Label(Text(f"Branches of “{strip_controls(conv.title or 'this conversation')}”", style="bold"))
+            tree: Tree[str | None] = Tree(Text("start"), data=None, id="turn-tree")
+            tree.show_root = False
+            yield tree
+            yield Label(Text("● the branch on screen · enter: show that message's branch · esc: close"), id="tree-note")
+
+    def on_mount(self) -> None:
+        conv = self.conversation
+        tree = self.query_one(Tree)
+        on_path = {t.id for t in conv.turns}
+        children: dict[str | None, list[Turn]] = {}
+        for turn in conv.every_turn():
+            children.setdefault(turn.parent, []).append(turn)
+        known = {t.id for t in conv.all_turns}
+        nodes = {}
+        # parents come before children in creation order; an orphan hangs from the root
+        for depth_turn in conv.all_turns:
+            parent = depth_turn.parent if depth_turn.parent in known else None
+            holder = nodes.get(parent, tree.root)
+            label = self._label(depth_turn, depth_turn.id in on_path)
+            if children.get(depth_turn.id):
+                nodes[depth_turn.id] = holder.add(label, data=depth_turn.id, expand=True)
+            else:
+                nodes[depth_turn.id] = holder.add_leaf(label, data=depth_turn.id)
+        tree.root.expand()
+        tree.focus()
+        if conv.turns and (leaf := nodes.get(conv.turns[-1].id)) is not None:
+            tree.move_cursor(leaf)
+
+    @staticmethod
+    def _label(turn: Turn, active: bool) -> Text:
+        text = Text("● " if active else "  ", style="bold" if active else "dim")
+        text.append(one_line(strip_controls(turn.user_text), 50), style="bold" if active else "")
+        text.append(f"  → {strip_controls(turn.model)}: ", style="dim")
+        text.append(one_line(strip_controls(turn.answer), 40) or f"({turn.status})", style="italic" if active else "dim italic")
+        return text
+
+    @on(Tree.NodeSelected)
+    def _chosen(self, event: Tree.NodeSelected) -> None:
+        if event.node.data:
+            self.dismiss(event.node.data)
