@@ -20,7 +20,7 @@ def _main_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--profile", help="a gateway profile: aihubmix (default), openai, openrouter, ollama, or one of yours")
     p.add_argument("--base-url", help=f"the gateway's base URL (default {defaults.DEFAULT_BASE_URL})")
-    p.add_argument("--model", help=f"the model for the first turn (default {defaults.DEFAULT_MODEL})")
+    p.add_argument("-m", "--model", dest="models", action="append", metavar="MODEL", help=f"the model for the first turn (default {defaults.DEFAULT_MODEL}); with -p, 2 to 4 of them compare their answers")
     p.add_argument("--demo", action="store_true", help="run offline against the built-in scripted server")
     p.add_argument("--resume", nargs="?", const="", metavar="ID|PATH", help="continue the latest conversation, or a given one")
     p.add_argument("-c", "--continue", dest="cont", action="store_true", help="continue the latest conversation (same as --resume)")
@@ -45,6 +45,11 @@ def main(argv: list[str] | None = None) -> int:
         return _config(args[1:])
     parser = _main_parser()
     opts = parser.parse_args(args)
+    opts.model = opts.models[0] if opts.models else None
+    if opts.models and len(opts.models) > 1 and opts.prompt is None:
+        parser.error("several -m models compare their answers with -p PROMPT")
+    if opts.models and len(opts.models) > 4:
+        parser.error("compare takes 2 to 4 models")
     if opts.prompt is None and (opts.json or opts.reasoning or opts.usage):
         parser.error("--json, --reasoning and --usage go with -p PROMPT")
     if opts.cont and opts.resume not in (None, ""):
@@ -164,7 +169,7 @@ def _read_prompt(opts: argparse.Namespace) -> str:
 def _print(opts: argparse.Namespace) -> int:
     import asyncio
 
-    from chatui.printer import PrintOptions, print_turn
+    from chatui.printer import PrintOptions, print_compare, print_turn
 
     eff = _effective(opts.profile, opts.base_url, opts.model)
     if eff.needs_key and not opts.demo:
@@ -184,6 +189,8 @@ def _print(opts: argparse.Namespace) -> int:
 
     async def run() -> int:
         try:
+            if len(opts.models or ()) > 1:
+                return await print_compare(session, prompt, opts.models, options)
             return await print_turn(session, prompt, options)
         finally:
             await session.aclose()

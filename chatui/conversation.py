@@ -299,20 +299,21 @@ class Conversation:
     def _replay_allowed(self, replay: bool, model: str, gateway: str) -> bool:
         return replay and (model, gateway) not in self.replay_blocked
 
-    def history(self, before: int, model: str, gateway: str, *, replay: bool, text_only: bool = False) -> tuple[list[dict[str, Any]], bool]:
-        """Input items for turns ``[0, before)`` as sent to ``model``, and whether any were replayed in full."""
+    def history(self, earlier: list[Turn], model: str, gateway: str, *, replay: bool, text_only: bool = False) -> tuple[list[dict[str, Any]], bool]:
+        """Input items for the ``earlier`` turns of a branch as sent to ``model``, and whether any were replayed in full."""
+        before = len(earlier)
         allow_full = not text_only and self._replay_allowed(replay, model, gateway)
         # Full replay only for the unbroken tail of turns by this same model and gateway.
         tail_start = before
         while tail_start > 0:
-            prev = self.turns[tail_start - 1]
+            prev = earlier[tail_start - 1]
             if prev.model != model or prev.gateway != gateway:
                 break
             tail_start -= 1
         items: list[dict[str, Any]] = []
         full = False
         for index in range(before):
-            turn = self.turns[index]
+            turn = earlier[index]
             if not turn.status.ok and not turn.answer:
                 continue  # never answered: leave it out (the user retries or moves on)
             items.append(user_item(turn.user_text))
@@ -325,13 +326,13 @@ class Conversation:
         return items, full
 
     def build_body(self, turn: Turn, *, text_only: bool = False) -> dict[str, Any]:
-        """The exact request body for ``turn`` (which must be in ``self.turns``).
+        """The exact request body for ``turn``: the turns before it on its own branch, then its message.
 
         A function of the turn's own snapshot (model, gateway, params, replay) and
         the turns before it: settings changed while it streams never reach it.
         """
-        index = self.turns.index(turn)
-        items, full = self.history(index, turn.model, turn.gateway, replay=turn.replay, text_only=text_only)
+        earlier = self.turns[: self.turns.index(turn)] if turn in self.turns else self.path_to(turn)[:-1]
+        items, full = self.history(earlier, turn.model, turn.gateway, replay=turn.replay, text_only=text_only)
         items.append(user_item(turn.user_text))
         body: dict[str, Any] = {"model": turn.model, "input": items}
         body.update(copy.deepcopy(turn.params))
@@ -349,7 +350,7 @@ class Conversation:
     def input_items(self) -> list[dict[str, Any]]:
         """The ``input`` array as it would be re-sent next (for transcripts)."""
         s = self.settings
-        return self.history(len(self.turns), s.model, self.gateway, replay=bool(s.replay_reasoning))[0]
+        return self.history(self.turns, s.model, self.gateway, replay=bool(s.replay_reasoning))[0]
 
     def remove_turn(self, turn: Turn) -> None:
         """Drop a turn and everything that branches from it."""
@@ -361,12 +362,12 @@ class Conversation:
         self.turns = [t for t in self.turns if t.id not in gone]
 
     # -- branches ------------------------------------------------------------------
-    def set_turns(self, turns: list[Turn], active: str | None = None) -> None:
+    def set_turns(self, turns: list[Turn], active: str | None = None, *, linear: bool = False) -> None:
         """Load every turn of every branch (each knows its parent) and make ``active``'s branch current.
 
-        Turns without parents (a linear transcript) are chained in order.
+        ``linear``: the turns are one branch in order (a version 1 transcript): chain them.
         """
-        if turns and all(t.parent is None for t in turns):
+        if linear:
             for before, after in zip(turns, turns[1:]):
                 after.parent = before.id
         self.all_turns = list(turns)

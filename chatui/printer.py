@@ -179,12 +179,49 @@ async def print_turn(session: Session, prompt: str, opts: PrintOptions, out: Tex
     except Refused as refused:
         err.write(f"chatui: {refused.message}\n")
         return EXIT_USAGE
+    await _print_updates(session, turn, session.run(turn), opts, out, err)
+    if opts.as_json:
+        out.write(json.dumps(turn_json(session, turn), ensure_ascii=False) + "\n")
+        out.flush()
+    _report(turn, opts, err)
+    return exit_code(turn)
+
+
+async def print_compare(session: Session, prompt: str, models: list[str], opts: PrintOptions, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Send ``prompt`` to every model at once (same history); print each answer under its model's name.
+
+    The answers stream concurrently; each is printed in the order given, the
+    first live and the others as soon as the ones before them are done.
+    """
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        turns = session.begin_compare(prompt, models)
+    except Refused as refused:
+        err.write(f"chatui: {refused.message}\n")
+        return EXIT_USAGE
+    async with session.streaming_all(turns) as streams:
+        for n, (turn, updates) in enumerate(zip(turns, streams)):
+            if not opts.as_json:
+                out.write(("\n" if n else "") + f"── {strip_controls(turn.model)} ──\n")
+                out.flush()
+            await _print_updates(session, turn, updates, opts, out, err, label=f"{strip_controls(turn.model)}: ")
+            _report(turn, opts, err, label=f"{strip_controls(turn.model)}: ")
+    if opts.as_json:
+        out.write(json.dumps([turn_json(session, t) for t in turns], ensure_ascii=False) + "\n")
+        out.flush()
+    codes = {exit_code(t) for t in turns}
+    return EXIT_OK if codes == {EXIT_OK} else 130 if 130 in codes else 1
+
+
+async def _print_updates(session: Session, turn: Turn, updates: Any, opts: PrintOptions, out: TextIO, err: TextIO, label: str = "") -> None:
+    """Print one turn's updates as they come: the answer to ``out``, reasoning and retries to ``err``."""
     writer: PlainWriter | None = None
     if not opts.as_json:
         writer = MarkdownWriter(out) if opts.render else PlainWriter(out)
     said_reasoning = False
     try:
-        async for update in session.run(turn):
+        async for update in updates:
             kind = type(update)
             if kind is AnswerDelta:
                 if writer is not None:
@@ -197,7 +234,7 @@ async def print_turn(session: Session, prompt: str, opts: PrintOptions, out: Tex
             elif kind is AnswerReplaced and writer is not None:
                 writer.replace(update.text)
             elif kind is RetryScheduled:
-                err.write(f"chatui: {update.describe(update.wait)}\n")
+                err.write(f"chatui: {label}{update.describe(update.wait)}\n")
                 err.flush()
     finally:
         if said_reasoning:
@@ -207,12 +244,11 @@ async def print_turn(session: Session, prompt: str, opts: PrintOptions, out: Tex
             if extra := items.as_text(turn.items, session.image_files(turn)):  # tool calls and sources, after the text
                 out.write("\n" + extra + "\n")
                 out.flush()
-    if opts.as_json:
-        out.write(json.dumps(turn_json(session, turn), ensure_ascii=False) + "\n")
-        out.flush()
+
+
+def _report(turn: Turn, opts: PrintOptions, err: TextIO, label: str = "") -> None:
     message = failure_message(turn)
     if message:
-        err.write(f"chatui: {message}\n")
+        err.write(f"chatui: {label}{message}\n")
     if opts.usage:
-        err.write(usage_line(turn) + "\n")
-    return exit_code(turn)
+        err.write(label + usage_line(turn) + "\n")

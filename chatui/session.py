@@ -9,6 +9,7 @@ for the user), and a turn streams as typed updates (:mod:`chatui.updates`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -174,6 +175,62 @@ class Session:
             images.save(turn.items, self.store.root / "images", self.conversation.id, turn.id)
         except OSError as exc:
             self.on_notice(Notice(f"Could not save the generated image ({exc.strerror or exc}); it stays in the transcript.", "Image", "warning"))
+
+    def begin_compare(self, text: str, models: list[str]) -> list[Turn]:
+        """Start one turn per model for ``text``, each with the same history (siblings: branches).
+
+        The first model's answer is the one the conversation continues from.
+        """
+        self.check_can_send()
+        if not 2 <= len(models) <= 4:
+            raise Refused("Compare takes 2 to 4 models.", title="Compare")
+        conv, self.fork_at = self.conversation, None
+        base = list(conv.turns)
+        turns = []
+        for model in models:
+            conv.turns = list(base)  # each answer continues the same history
+            turns.append(conv.start_turn(text, model=model))
+        first = turns[0]
+        conv.switch(first)
+        self.streaming = first
+        self.autosave()
+        return turns
+
+    @contextlib.asynccontextmanager
+    async def streaming_all(self, turns: list[Turn]) -> AsyncIterator[list[AsyncIterator[Update]]]:
+        """Stream every turn at once; yields one iterator of updates per turn (read in any order).
+
+        A failure in one never disturbs the others; leaving the block stops what still streams.
+        """
+        from chatui.chat import stream_turn
+
+        queues: list[asyncio.Queue[Update | None]] = [asyncio.Queue() for _ in turns]
+
+        async def pump(turn: Turn, queue: asyncio.Queue[Update | None]) -> None:
+            try:
+                async for channel, text in stream_turn(self.client, self.conversation, turn):
+                    queue.put_nowait(BY_CHANNEL[channel](text))
+            finally:
+                queue.put_nowait(None)
+                self.autosave()  # each answer is on disk as soon as it ends, whatever the others do
+
+        async def read(queue: asyncio.Queue[Update | None]) -> AsyncIterator[Update]:
+            while (update := await queue.get()) is not None:
+                yield update
+
+        tasks = [asyncio.create_task(pump(t, q)) for t, q in zip(turns, queues)]
+        self.streaming = turns[0]
+        try:
+            yield [read(q) for q in queues]
+            await asyncio.gather(*tasks, return_exceptions=True)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            self.streaming = None
+            self.autosave()
+            for turn in turns:
+                self._save_images(turn)
 
     def stop(self) -> bool:
         """Stop the streaming turn (what arrived is kept); False when nothing streams."""

@@ -60,7 +60,7 @@ def from_dict(data: Any, source: str = "transcript") -> Conversation:
         conv.updated_at = float(data.get("updated_at", conv.created_at))
         conv.revision = int(data.get("revision", 0))
         active = data.get("active") if version >= 2 else None
-        conv.set_turns([Turn.from_dict(t) for t in data.get("turns", [])], active if isinstance(active, str) else None)
+        conv.set_turns([Turn.from_dict(t) for t in data.get("turns", [])], active if isinstance(active, str) else None, linear=version < 2)
     except (KeyError, TypeError, ValueError) as exc:
         raise TranscriptError(f"{source} is damaged ({exc})") from None
     return conv

@@ -153,3 +153,22 @@ def test_tool_calls_and_sources_follow_the_answer(server, env):
     data = json.loads(out.stdout)
     assert [c["type"] for c in data["tool_calls"]] == ["function_call", "mcp_call", "code_interpreter_call", "file_search_call", "fancy_new_call"]
     assert data["tool_calls"][0]["title"].startswith("tool call: get_weather(")
+
+
+def test_several_models_answer_side_by_side_and_one_failing_disturbs_none(server, env):
+    out = chatui("--base-url", server.base_url, "-m", "demo-mini", "-m", "fail-midstream", "-m", "demo-cjk", "-p", "compare this", env=env)
+    assert out.returncode == 1, out.stderr  # one of them failed
+    parts = out.stdout.split("── ")
+    assert [p.split(" ──")[0] for p in parts[1:]] == ["demo-mini", "fail-midstream", "demo-cjk"]
+    assert "Here is a comparison" in parts[1] and "你好！这是一个" in parts[3]
+    assert "fail-midstream: The server failed in the middle of the answer" in out.stderr
+    saved = store(env).load(store(env).latest().path)
+    assert [t.model for t in saved.all_turns] == ["demo-mini", "fail-midstream", "demo-cjk"]
+    assert len({t.parent for t in saved.all_turns}) == 1 and saved.turns[-1].model == "demo-mini"  # siblings; the first continues
+    posts = [p for p in server.posts() if p["input"][-1]["content"][0]["text"] == "compare this"]
+    assert sorted(p["model"] for p in posts) == ["demo-cjk", "demo-mini", "fail-midstream"]
+    out = chatui("--base-url", server.base_url, "-m", "demo-mini", "-m", "demo-cjk", "-p", "again", "--json", env=env)
+    data = json.loads(out.stdout)
+    assert [d["model"] for d in data] == ["demo-mini", "demo-cjk"] and all(d["status"] == "completed" for d in data)
+    out = chatui("--base-url", server.base_url, "-m", "a", "-m", "b", env=env)
+    assert out.returncode == 2 and "with -p" in out.stderr

@@ -282,3 +282,23 @@ async def test_branches_retry_edit_switch_and_the_request_carries_only_the_activ
         session.edit("9")
     with pytest.raises(Refused, match="no other branch"):
         session.switch_branch(conv.turns[0], 1)
+
+
+async def test_compare_streams_every_model_at_once_and_one_failure_disturbs_none(server, store):
+    session = session_for(server, "chatui-demo", store)
+    await run_turn(session, "context first")
+    turns = session.begin_compare("which is best?", ["demo-mini", "fail-midstream", "demo-cjk"])
+    async with session.streaming_all(turns) as streams:
+        texts = []
+        for updates in reversed(streams):  # read in any order: the others keep streaming meanwhile
+            texts.append("".join(u.text for u in [x async for x in updates] if hasattr(u, "text")))
+    assert [str(t.status) for t in turns] == ["completed", "failed", "completed"]
+    assert turns[1].answer and "你好" in turns[2].answer
+    conv = session.conversation
+    assert conv.turns[-1] is turns[0] and session.branch(turns[2]) == (3, 3)
+    posts = server.posts()[-3:]
+    assert all([i["content"][0]["text"] for i in p["input"] if i.get("role") == "user"] == ["context first", "which is best?"] for p in posts)
+    saved = store.load(conv.id)
+    assert [t.model for t in saved.all_turns][1:] == ["demo-mini", "fail-midstream", "demo-cjk"]
+    with pytest.raises(Refused, match="2 to 4"):
+        session.begin_compare("x", ["only-one"])
