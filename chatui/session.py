@@ -97,6 +97,7 @@ class Session:
         self.on_notice = on_notice or (lambda notice: None)
         self.streaming: Turn | None = None
         self.fork_at: Turn | None = None  # an edited earlier message: the next send branches there
+        self.compare_models: list[str] = []  # /compare: each prompt goes to all of these at once
         self.models_cache: list[str] | None = None
         self._client: Any = None
         self._task: asyncio.Task | None = None
@@ -176,6 +177,21 @@ class Session:
         except OSError as exc:
             self.on_notice(Notice(f"Could not save the generated image ({exc.strerror or exc}); it stays in the transcript.", "Image", "warning"))
 
+    def set_compare(self, arg: str) -> str:
+        """/compare MODEL MODEL [...]: send each prompt to all of them; 'off' ends it; alone: say which."""
+        words = strip_controls(arg).split()
+        if not words:
+            if self.compare_models:
+                return f"Comparing {', '.join(self.compare_models)}: each prompt goes to all of them. /compare off ends it."
+            return "Not comparing. /compare MODEL MODEL [MODEL MODEL] sends each prompt to 2 to 4 models at once."
+        if words == ["off"]:
+            was, self.compare_models = self.compare_models, []
+            return f"Compare off: prompts go to {self.settings.model} again." if was else "Compare was not on."
+        if not 2 <= len(words) <= 4:
+            raise Refused("Compare takes 2 to 4 models: /compare MODEL MODEL [MODEL MODEL]", title="/compare")
+        self.compare_models = words
+        return f"Comparing {', '.join(words)}: the next prompts go to all of them at once. Focus an answer and press enter to continue with it; /compare off ends it."
+
     def begin_compare(self, text: str, models: list[str]) -> list[Turn]:
         """Start one turn per model for ``text``, each with the same history (siblings: branches).
 
@@ -220,6 +236,7 @@ class Session:
 
         tasks = [asyncio.create_task(pump(t, q)) for t, q in zip(turns, queues)]
         self.streaming = turns[0]
+        self._task = asyncio.current_task()  # stop() cancels the reader, which stops them all
         try:
             yield [read(q) for q in queues]
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -228,6 +245,7 @@ class Session:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             self.streaming = None
+            self._task = None
             self.autosave()
             for turn in turns:
                 self._save_images(turn)

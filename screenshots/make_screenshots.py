@@ -99,6 +99,20 @@ async def main() -> None:
             await pilot.press("enter")
             await pilot.pause(0.3)
             app.save_screenshot("tools_and_sources.svg", str(HERE))
+        # 7. a comparison of three models, then the tree of its branches
+        app = make_app(base_url=server.base_url, api_key="demo", model="chatui-demo", demo=True)
+        async with app.run_test(size=(160, 45)) as pilot:
+            await send(app, pilot, "Hi! What can you do?")
+            await until(pilot, lambda: app.session.streaming is None)
+            await send(app, pilot, "/compare chatui-demo demo-mini demo-cjk")
+            await send(app, pilot, "Show me a table comparing chat clients")
+            await until(pilot, lambda: app.session.streaming is None and len(app.session.conversation.all_turns) == 4)
+            await pilot.pause(0.5)
+            app.save_screenshot("compare.svg", str(HERE))
+            await pilot.press("ctrl+t")
+            await until(pilot, lambda: app.screen.__class__.__name__ == "TreeScreen")
+            await pilot.pause(0.3)
+            app.save_screenshot("tree.svg", str(HERE))
         # 5. the same conversation mid-stream on a narrow (80x24) and a wide (200x50) terminal
         for name, size in (("narrow_80x24.svg", (80, 24)), ("wide_200x50.svg", (200, 50))):
             app = make_app(base_url=server.base_url, api_key="demo", model="chatui-demo", demo=True)

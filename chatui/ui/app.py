@@ -95,6 +95,7 @@ class ChatApp(App[None]):
         narrow = self.size.width < NARROW
         if narrow != self._narrow:
             self._narrow, prefs = narrow, self.prefs
+            self.set_class(narrow, "-narrow")  # compare columns stack
             self.show_reasoning = (not narrow) if prefs.show_reasoning is None else prefs.show_reasoning
             self.show_usage = (not narrow) if prefs.show_usage is None else prefs.show_usage
 
@@ -148,10 +149,19 @@ class ChatApp(App[None]):
             self.run_command(text)
             return
         try:
-            self._stream(self.session.begin(text))
+            if self.session.compare_models:
+                self._compare(self.session.begin_compare(text, self.session.compare_models))
+            else:
+                self._stream(self.session.begin(text))
         except Refused as refused:
             self.prompt.set_text(text)  # nothing typed is lost
             self._notice(refused)
+
+    def _compare(self, turns: list[Turn]) -> None:
+        if [t.id for t in self.view.shown_turns()] != [t.id for t in self.session.conversation.turns[:-1]]:
+            self.view.load(self.session.conversation.turns[:-1])
+        self.turn_worker = self.view.add_compare(turns).stream(self.session)
+        self.refresh_header()
 
     def _stream(self, turn: Turn) -> None:
         if [t.id for t in self.view.shown_turns()] != [t.id for t in self.session.conversation.turns[:-1]]:
@@ -173,9 +183,13 @@ class ChatApp(App[None]):
 
     @on(TurnSelected)
     def _turn_selected(self, event: TurnSelected) -> None:
-        turn = next((t for t in self.session.conversation.turns if t.id == event.turn_id), None)
+        turn = self._turn(event.turn_id)
         if turn is not None and turn is not self.session.streaming:
             self.side.show_turn(turn, self.session.conversation)
+
+    def _turn(self, turn_id: str) -> Turn | None:
+        """A turn of any branch by id (compare columns are branches too)."""
+        return next((t for t in self.session.conversation.every_turn() if t.id == turn_id), None)
 
     # -- commands: every key, palette entry and /command lands in cmd_<name> -----------
     def action_command(self, name: str) -> None:
@@ -297,7 +311,7 @@ class ChatApp(App[None]):
 
     @on(BranchRequested)
     def _branch(self, event: BranchRequested) -> None:
-        turn = next((t for t in self.session.conversation.turns if t.id == event.turn_id), None)
+        turn = self._turn(event.turn_id)
         if turn is None:
             return
         try:
@@ -307,6 +321,9 @@ class ChatApp(App[None]):
             if event.action == "edit":
                 self.cmd_edit(str(self.session.number_of(turn)))
                 return
+            if event.action == "pick":
+                self._tree_chosen(turn.id, focus_answer=False)  # the next thing to do is type
+                return
             shown = self.session.switch_branch(turn, event.step)
         except Refused as refused:
             self._notice(refused)
@@ -314,16 +331,21 @@ class ChatApp(App[None]):
         self._show_conversation()
         self.call_after_refresh(lambda: (widget := self.view.assistant.get(shown.id)) and widget.focus())
 
+    def cmd_compare(self, arg: str) -> None:
+        """Compare models: each prompt to all of them, side by side."""
+        self._note(self.session.set_compare(arg))
+
     def cmd_tree(self, arg: str) -> None:
         """Every branch; choosing a message shows its branch."""
         from chatui.ui.screens.tree import TreeScreen
 
         self.push_screen(TreeScreen(self.session.conversation), self._tree_chosen)
 
-    def _tree_chosen(self, turn_id: str | None) -> None:
+    def _tree_chosen(self, turn_id: str | None, focus_answer: bool = True) -> None:
         if turn_id and self._try(self.session.switch_to, turn_id):
-            self._show_conversation()
-            self.call_after_refresh(lambda: (widget := self.view.assistant.get(turn_id)) and widget.focus())
+            self._show_conversation()  # focuses the prompt
+            if focus_answer:
+                self.call_after_refresh(lambda: (widget := self.view.assistant.get(turn_id)) and widget.focus())
 
     def cmd_copy(self, arg: str, turn: Turn | None = None) -> None:
         """Copy the focused (or last) answer, a code block, its reasoning or its prompt."""
@@ -331,7 +353,7 @@ class ChatApp(App[None]):
 
     @on(CopyRequested)
     def _copy_key(self, event: CopyRequested) -> None:
-        turn = next((t for t in self.session.conversation.turns if t.id == event.turn_id), None)
+        turn = self._turn(event.turn_id)
         self._try(self.cmd_copy, event.what, turn)
 
     def copy_to_clipboard(self, text: str) -> None:

@@ -58,7 +58,7 @@ class TreeScreen(ModalScreen[str | None]):
         tree.root.expand()
         tree.focus()
         if conv.turns and (leaf := nodes.get(conv.turns[-1].id)) is not None:
-            tree.move_cursor(leaf)
+            self.call_after_refresh(tree.move_cursor, leaf)  # once the nodes are laid out
 
     @staticmethod
     def _label(turn: Turn, active: bool) -> Text:

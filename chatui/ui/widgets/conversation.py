@@ -341,7 +341,7 @@ class ConversationView(FollowingScroll):
         """Remove every turn."""
         self.hidden_turns = []
         self.assistant = {}
-        self.query(".user-message, .assistant-message, .note, .earlier").remove()
+        self.query(".user-message, .assistant-message, .compare-row, .note, .earlier").remove()
 
     def _widgets_for(self, turn: Turn) -> list:
         answer = AssistantMessage(turn)
@@ -385,6 +385,18 @@ class ConversationView(FollowingScroll):
             marker.update(self._marker_text())
         else:
             marker.remove()
+
+    def add_compare(self, turns: list[Turn]):
+        """Append a comparison: the prompt once, then one column per model (a CompareRow)."""
+        from chatui.ui.widgets.compare import CompareRow
+
+        row = CompareRow(turns)
+        self.mount_all([UserMessage(turns[0]), row])
+        for column in row.columns:
+            self.assistant[column.turn.id] = column
+        self.pinned = True
+        self.follow()
+        return row
 
     def add_turn(self, turn: Turn) -> AssistantMessage:
         """Append a new turn (user message and an empty streaming answer)."""
