@@ -21,6 +21,7 @@ async def test_three_models_side_by_side_one_failing_then_continue_with_one(make
         label_line = next(line for line in screen.splitlines() if "demo-mini" in line and "demo-cjk" in line)
         assert label_line.index("demo-mini") < label_line.index("fail-midstream") < label_line.index("demo-cjk")  # side by side
         assert "你好" in screen and "The server failed" in screen
+        assert screen.count("first token") >= 3  # each column says how fast it was (and the usage pane)
         columns[2].focus()
         await pilot.press("enter")
         await until(pilot, lambda: app.session.conversation.turns[-1].model == "demo-cjk", what="the pick")

@@ -192,6 +192,40 @@ async def typing(model: str = "steady-1000-6") -> dict:
     }
 
 
+async def typing_compare(model: str = "steady-1000-6") -> dict:
+    """Keystrokes while three models stream at 1,000 deltas/s each, side by side (/compare)."""
+    from textual import events
+
+    from chatui.ui.factory import make_app
+    from chatui.ui.widgets.compare import CompareColumn
+
+    app = make_app(base_url=URL, api_key="bench", model=model, store=None)
+    app.session.compare_models = [model, model, model]
+    latencies = []
+    async with app.run_test(size=SIZE) as pilot:
+        app.prompt.load_text("go")
+        await pilot.press("enter")
+        await _until(pilot, lambda: len(app.query(CompareColumn)) == 3 and all(len(c.body.text) > 2000 for c in app.query(CompareColumn)))
+        for _ in range(80):
+            before = len(app.prompt.text)
+            t0 = time.perf_counter()
+            app.post_message(events.Key("x", "x"))
+            while len(app.prompt.text) == before:
+                await asyncio.sleep(0.0002)
+            latencies.append(time.perf_counter() - t0)
+            await asyncio.sleep(0.03)
+            if app.session.streaming is None:
+                break
+        streaming_at_end = app.session.streaming is not None
+    latencies.sort()
+    return {
+        "p50_ms": 1000 * statistics.median(latencies),
+        "p95_ms": 1000 * latencies[int(0.95 * (len(latencies) - 1))],
+        "keys": len(latencies),
+        "stream_still_running": streaming_at_end,
+    }
+
+
 async def steady_cpu(model: str = "steady-100-10") -> dict:
     """CPU share of one core while a realistic 100 deltas/s answer renders."""
     from chatui.ui.factory import make_app
@@ -279,6 +313,7 @@ BENCHES = {
     "display": display,
     "markdownstream": markdownstream,
     "typing": typing,
+    "typing_compare": typing_compare,
     "steady_cpu": steady_cpu,
     "open_large": open_large,
     "history_list": history_list,

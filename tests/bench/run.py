@@ -208,6 +208,7 @@ def main() -> int:
             r[f"{label}_render_once"] = median_of(url, runs, "render_once", model)
         r["cpu_100_per_s"] = median_of(url, runs, "steady_cpu", "steady-100-10")
         r["typing"] = median_of(url, runs, "typing", "steady-1000-6")
+        r["typing_compare"] = median_of(url, runs, "typing_compare", "steady-1000-10")
         r["open_1000_turns"] = median_of(url, runs, "open_large", "1000")
         r["history_1000"] = median_of(url, runs, "history_list", "1000")
     finally:
@@ -290,6 +291,9 @@ def table(r: dict[str, dict]) -> list[tuple[str, str, str]]:
     rows.append(("CPU while streaming 100 deltas/s", f"{100 * cpu:.0f}% of a core", f"< 25% {ok(cpu < 0.25)}"))
     t = r["typing"]
     rows.append(("typing latency during 1,000 deltas/s (p50 / p95)", f"{t['p50_ms']:.1f} / {t['p95_ms']:.1f} ms", f"p95 < 50 ms {ok(t['p95_ms'] < 50)}"))
+    if "typing_compare" in r:
+        t = r["typing_compare"]
+        rows.append(("typing latency during a compare, 3 × 1,000 deltas/s (p50 / p95)", f"{t['p50_ms']:.1f} / {t['p95_ms']:.1f} ms", f"p95 < 50 ms {ok(t['p95_ms'] < 50)}"))
     o = r["open_1000_turns"]
     rows.append(("open a 1,000-turn conversation (painted / typing)", f"{o['seconds']:.2f} / {o['interactive']:.2f} s", f"< 1 s {ok(o['interactive'] < 1)}  (file {o['file_mb']:.1f} MB, peak RSS {o['rss_mb']:.0f} MB)"))
     h = r["history_1000"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from rich.text import Text
 from textual import work
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -13,6 +14,7 @@ from chatui.conversation import Turn
 from chatui.session import Session
 from chatui.text import strip_controls
 from chatui.ui.messages import BranchRequested, LiveStats, TurnFinished, TurnStarted
+from chatui.ui.gcpause import calm_gc, settle_gc
 from chatui.ui.widgets.conversation import FRAME_RATE, AssistantMessage, ConversationView
 from chatui.updates import AnswerDelta, AnswerReplaced
 
@@ -21,6 +23,22 @@ class CompareColumn(AssistantMessage):
     """One model's answer in a comparison; enter continues the conversation with it."""
 
     BINDINGS = [Binding("enter", "pick", "Continue with this one")]
+
+    def refresh_status(self) -> None:
+        """The status line, plus what a comparison is about: first token, speed, tokens."""
+        super().refresh_status()
+        turn, t = self.turn, self.turn.timings
+        facts = []
+        if t.first_token is not None:
+            facts.append(f"first token {t.first_token:.2f} s")
+        if t.tokens_per_second:
+            facts.append(f"{t.tokens_per_second:,.0f} tok/s")
+        if turn.usage and turn.usage.output_tokens is not None:
+            facts.append(f"{turn.usage.output_tokens:,} tokens")
+        if facts:
+            line = Text(" · ".join(facts), style="dim")
+            self.status_line.update(Text.assemble(self.status_text, "\n", line) if self.status_text.plain else line)
+            self.status_line.display = True
 
     def action_pick(self) -> None:
         """Continue the conversation from this answer (the others stay as branches)."""
@@ -64,6 +82,7 @@ class CompareRow(Horizontal):
             view = self.parent
             if isinstance(view, ConversationView):
                 view.follow()
+            settle_gc(self, lambda: session.streaming is None)
             self.post_message(TurnFinished(self.turns[0]))
 
     async def _feed(self, column: CompareColumn, updates, stats: LiveStats) -> None:
@@ -80,6 +99,7 @@ class CompareRow(Horizontal):
     def _frame(self) -> None:
         for column in self.columns:
             column.body.flush()
+        calm_gc()
         view = self.parent
         if isinstance(view, ConversationView):
             view.follow()

@@ -20,6 +20,7 @@ from chatui.session import Session
 from chatui.text import strip_controls
 from chatui.turn import Status
 from chatui.ui.messages import BranchRequested, CopyRequested, LiveStats, ReasoningStreamed, TurnFinished, TurnProgressed, TurnSelected, TurnStarted, ViewResized
+from chatui.ui.gcpause import calm_gc, settle_gc
 from chatui.ui.widgets.follow import FollowingScroll
 from chatui.ui.widgets.items import ItemLines, sources_text
 from chatui.ui.widgets.markdown_view import MarkdownView
@@ -164,6 +165,7 @@ class AssistantMessage(Vertical, can_focus=True):
                 lines.append("\nServer said: " + strip_controls(str(turn.error["server_message"])), style="dim")
             if turn.status in (Status.FAILED, Status.CUT, Status.CANCELLED):
                 lines.append("\n/retry to send again · /edit to change the prompt", style="dim")
+        self.status_text = lines
         self.status_line.update(lines)
         self.status_line.display = bool(lines.plain)
 
@@ -294,6 +296,7 @@ class ConversationView(FollowingScroll):
         if live is None:
             return
         live.widget.body.flush()
+        calm_gc()
         self.follow()
         self.query_one(NewTextBelow).display = not self.pinned
         self._post_reasoning(live)
@@ -325,6 +328,7 @@ class ConversationView(FollowingScroll):
         live.widget.show_items()
         self.follow()
         self.query_one(NewTextBelow).display = False
+        settle_gc(self, lambda: self.live is None)
         self.post_message(TurnFinished(turn))
 
     def watch_scroll_y(self, old: float, new: float) -> None:
