@@ -160,29 +160,22 @@ async def markdownstream(model: str) -> dict:
     return {"seconds": seconds, "cpu": cpu, "capped": capped}
 
 
-async def typing(model: str = "steady-1000-6") -> dict:
-    """Keystrokes while a 1,000-deltas/s answer renders: time until each is in the prompt."""
+async def _time_keys(app, keys: int = 80) -> dict:
+    """Type ``keys`` keys at ~33/s while the app streams; each key's time until it is in the prompt."""
     from textual import events
 
-    from chatui.ui.factory import make_app
-
-    app = make_app(base_url=URL, api_key="bench", model=model, store=None)
     latencies = []
-    async with app.run_test(size=SIZE) as pilot:
-        app.prompt.load_text("go")
-        await pilot.press("enter")
-        await _until(pilot, lambda: app.view.live is not None and len(app.view.live.widget.body.text) > 2000)
-        for _ in range(80):
-            before = len(app.prompt.text)
-            t0 = time.perf_counter()
-            app.post_message(events.Key("x", "x"))  # as the terminal driver delivers a key
-            while len(app.prompt.text) == before:
-                await asyncio.sleep(0.0002)
-            latencies.append(time.perf_counter() - t0)
-            await asyncio.sleep(0.03)  # typing pace (~33 keys/s), not synchronisation
-            if app.session.streaming is None:
-                break
-        streaming_at_end = app.session.streaming is not None
+    for _ in range(keys):
+        before = len(app.prompt.text)
+        t0 = time.perf_counter()
+        app.post_message(events.Key("x", "x"))  # as the terminal driver delivers a key
+        while len(app.prompt.text) == before:
+            await asyncio.sleep(0.0002)
+        latencies.append(time.perf_counter() - t0)
+        await asyncio.sleep(0.03)  # typing pace (~33 keys/s), not synchronisation
+        if app.session.streaming is None:
+            break
+    streaming_at_end = app.session.streaming is not None
     latencies.sort()
     return {
         "p50_ms": 1000 * statistics.median(latencies),
@@ -192,38 +185,30 @@ async def typing(model: str = "steady-1000-6") -> dict:
     }
 
 
+async def typing(model: str = "steady-1000-6") -> dict:
+    """Keystrokes while a 1,000-deltas/s answer renders: time until each is in the prompt."""
+    from chatui.ui.factory import make_app
+
+    app = make_app(base_url=URL, api_key="bench", model=model, store=None)
+    async with app.run_test(size=SIZE) as pilot:
+        app.prompt.load_text("go")
+        await pilot.press("enter")
+        await _until(pilot, lambda: app.view.live is not None and len(app.view.live.widget.body.text) > 2000)
+        return await _time_keys(app)
+
+
 async def typing_compare(model: str = "steady-1000-6") -> dict:
     """Keystrokes while three models stream at 1,000 deltas/s each, side by side (/compare)."""
-    from textual import events
-
     from chatui.ui.factory import make_app
     from chatui.ui.widgets.compare import CompareColumn
 
     app = make_app(base_url=URL, api_key="bench", model=model, store=None)
     app.session.compare_models = [model, model, model]
-    latencies = []
     async with app.run_test(size=SIZE) as pilot:
         app.prompt.load_text("go")
         await pilot.press("enter")
         await _until(pilot, lambda: len(app.query(CompareColumn)) == 3 and all(len(c.body.text) > 2000 for c in app.query(CompareColumn)))
-        for _ in range(80):
-            before = len(app.prompt.text)
-            t0 = time.perf_counter()
-            app.post_message(events.Key("x", "x"))
-            while len(app.prompt.text) == before:
-                await asyncio.sleep(0.0002)
-            latencies.append(time.perf_counter() - t0)
-            await asyncio.sleep(0.03)
-            if app.session.streaming is None:
-                break
-        streaming_at_end = app.session.streaming is not None
-    latencies.sort()
-    return {
-        "p50_ms": 1000 * statistics.median(latencies),
-        "p95_ms": 1000 * latencies[int(0.95 * (len(latencies) - 1))],
-        "keys": len(latencies),
-        "stream_still_running": streaming_at_end,
-    }
+        return await _time_keys(app)
 
 
 async def steady_cpu(model: str = "steady-100-10") -> dict:
