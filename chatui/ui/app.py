@@ -17,7 +17,9 @@ from chatui import commands as cmds
 from chatui.config import UIPrefs
 from chatui.conversation import Conversation, Turn
 from chatui.session import DEMO_NOTE, NO_KEY_NOTE, Notice, Refused, Session
-from chatui.ui.messages import BranchRequested, CopyRequested, PromptSubmitted, ReasoningStreamed, ScrollRequested, TurnFinished, TurnProgressed, TurnSelected, TurnStarted, ViewResized
+from chatui.ui.branches import BranchCommands
+from chatui.ui.copying import CopyCommands
+from chatui.ui.messages import PromptSubmitted, ReasoningStreamed, ScrollRequested, TurnFinished, TurnProgressed, TurnSelected, TurnStarted, ViewResized
 from chatui.ui.widgets.conversation import ConversationView
 from chatui.ui.widgets.markdown_view import prewarm
 from chatui.ui.widgets.panes import SidePanes
@@ -28,7 +30,7 @@ from chatui.ui.widgets.topbar import TopBar
 NARROW = 100  # below this many columns the side panes start hidden
 
 
-class ChatApp(App[None]):
+class ChatApp(CopyCommands, BranchCommands, App[None]):
     """chatui's main application: every command goes through the session."""
 
     CSS_PATH = "app.tcss"
@@ -156,12 +158,6 @@ class ChatApp(App[None]):
         except Refused as refused:
             self.prompt.set_text(text)  # nothing typed is lost
             self._notice(refused)
-
-    def _compare(self, turns: list[Turn]) -> None:
-        if [t.id for t in self.view.shown_turns()] != [t.id for t in self.session.conversation.turns[:-1]]:
-            self.view.load(self.session.conversation.turns[:-1])
-        self.turn_worker = self.view.add_compare(turns).stream(self.session)
-        self.refresh_header()
 
     def _stream(self, turn: Turn) -> None:
         if [t.id for t in self.view.shown_turns()] != [t.id for t in self.session.conversation.turns[:-1]]:
@@ -297,80 +293,6 @@ class ChatApp(App[None]):
     def cmd_tools(self, arg: str) -> None:
         """Show the tools the next request carries."""
         self._note(self.session.tools_note())
-
-    def cmd_retry(self, arg: str) -> None:
-        """Answer the last prompt again (to another model with /retry MODEL); the old answer stays as a branch."""
-        self._stream(self.session.retry(arg))
-
-    def cmd_edit(self, arg: str) -> None:
-        """Put message N (default: the last) into the prompt; sending it starts a branch."""
-        text, note = self.session.edit(arg)
-        self.prompt.set_text(text)
-        self.notify(note, markup=False)
-        self.prompt.focus()
-
-    @on(BranchRequested)
-    def _branch(self, event: BranchRequested) -> None:
-        turn = self._turn(event.turn_id)
-        if turn is None:
-            return
-        try:
-            if event.action == "retry":
-                self._stream(self.session.retry("", turn))
-                return
-            if event.action == "edit":
-                self.cmd_edit(str(self.session.number_of(turn)))
-                return
-            if event.action == "pick":
-                self._tree_chosen(turn.id, focus_answer=False)  # the next thing to do is type
-                return
-            shown = self.session.switch_branch(turn, event.step)
-        except Refused as refused:
-            self._notice(refused)
-            return
-        self._show_conversation()
-        self.call_after_refresh(lambda: (widget := self.view.assistant.get(shown.id)) and widget.focus())
-
-    def cmd_compare(self, arg: str) -> None:
-        """Compare models: each prompt to all of them, side by side."""
-        self._note(self.session.set_compare(arg))
-
-    def cmd_tree(self, arg: str) -> None:
-        """Every branch; choosing a message shows its branch."""
-        from chatui.ui.screens.tree import TreeScreen
-
-        self.push_screen(TreeScreen(self.session.conversation), self._tree_chosen)
-
-    def _tree_chosen(self, turn_id: str | None, focus_answer: bool = True) -> None:
-        if turn_id and self._try(self.session.switch_to, turn_id):
-            self._show_conversation()  # focuses the prompt
-            if focus_answer:
-                self.call_after_refresh(lambda: (widget := self.view.assistant.get(turn_id)) and widget.focus())
-
-    def cmd_copy(self, arg: str, turn: Turn | None = None) -> None:
-        """Copy the focused (or last) answer, a code block, its reasoning or its prompt."""
-        self.copy_to_clipboard(self.session.copy_text(arg, turn))
-
-    @on(CopyRequested)
-    def _copy_key(self, event: CopyRequested) -> None:
-        turn = self._turn(event.turn_id)
-        self._try(self.cmd_copy, event.what, turn)
-
-    def copy_to_clipboard(self, text: str) -> None:
-        """Copy through the terminal (OSC 52) and the system clipboard; say which (every copy lands here)."""
-        super().copy_to_clipboard(text)
-        self._system_copy(text)
-
-    def on_text_selected(self) -> None:
-        """With ui.copy_on_select, a mouse selection is copied as soon as it is made."""
-        if self.prefs.copy_on_select and (text := self.screen.get_selected_text()):
-            self.copy_to_clipboard(text)
-
-    @work(thread=True, group="clipboard", exit_on_error=False)
-    def _system_copy(self, text: str) -> None:
-        from chatui.clipboard import copied_note, system_copy
-
-        self.call_from_thread(self.notify, copied_note(text, system_copy(text)), markup=False)
 
     def cmd_save(self, arg: str) -> None:
         """Save the conversation now."""

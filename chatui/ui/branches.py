@@ -1,0 +1,72 @@
+"""The app's branch and compare commands (a mixin of ChatApp: the rules are the session's)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chatui.conversation import Turn
+from chatui.session import Refused
+from chatui.ui.messages import BranchRequested
+
+
+class BranchCommands:
+    """/retry, /edit, /compare, /tree and the branch keys on focused messages."""
+
+    session: Any
+    view: Any
+    prompt: Any
+
+    def _compare(self, turns: list[Turn]) -> None:
+        if [t.id for t in self.view.shown_turns()] != [t.id for t in self.session.conversation.turns[:-1]]:
+            self.view.load(self.session.conversation.turns[:-1])
+        self.turn_worker = self.view.add_compare(turns).stream(self.session)
+        self.refresh_header()
+
+    def cmd_retry(self, arg: str) -> None:
+        """Answer the last prompt again (to another model with /retry MODEL); the old answer stays as a branch."""
+        self._stream(self.session.retry(arg))
+
+    def cmd_edit(self, arg: str) -> None:
+        """Put message N (default: the last) into the prompt; sending it starts a branch."""
+        text, note = self.session.edit(arg)
+        self.prompt.set_text(text)
+        self.notify(note, markup=False)
+        self.prompt.focus()
+
+    def on_branch_requested(self, event: BranchRequested) -> None:
+        """A key on a focused message: another branch, answer again, edit, or pick a compare column."""
+        turn = self._turn(event.turn_id)
+        if turn is None:
+            return
+        try:
+            if event.action == "retry":
+                self._stream(self.session.retry("", turn))
+                return
+            if event.action == "edit":
+                self.cmd_edit(str(self.session.number_of(turn)))
+                return
+            if event.action == "pick":
+                self._tree_chosen(turn.id, focus_answer=False)  # the next thing to do is type
+                return
+            shown = self.session.switch_branch(turn, event.step)
+        except Refused as refused:
+            self._notice(refused)
+            return
+        self._show_conversation()
+        self.call_after_refresh(lambda: (widget := self.view.assistant.get(shown.id)) and widget.focus())
+
+    def cmd_compare(self, arg: str) -> None:
+        """Compare models: each prompt to all of them, side by side."""
+        self._note(self.session.set_compare(arg))
+
+    def cmd_tree(self, arg: str) -> None:
+        """Every branch; choosing a message shows its branch."""
+        from chatui.ui.screens.tree import TreeScreen
+
+        self.push_screen(TreeScreen(self.session.conversation), self._tree_chosen)
+
+    def _tree_chosen(self, turn_id: str | None, focus_answer: bool = True) -> None:
+        if turn_id and self._try(self.session.switch_to, turn_id):
+            self._show_conversation()  # focuses the prompt
+            if focus_answer:
+                self.call_after_refresh(lambda: (widget := self.view.assistant.get(turn_id)) and widget.focus())
