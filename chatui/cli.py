@@ -212,6 +212,7 @@ def _export(argv: list[str]) -> int:
     p.add_argument("ref", metavar="ID|PATH", help="a conversation id (see the history screen) or a transcript path; 'latest' for the newest")
     p.add_argument("--format", "-f", choices=["md", "json"], default="md")
     p.add_argument("--output", "-o", help="write to this file instead of standard output")
+    p.add_argument("--all-branches", action="store_true", help="with md: every branch, not only the one on screen (json always has them all)")
     opts = p.parse_args(argv)
     import json
 
@@ -231,7 +232,7 @@ def _export(argv: list[str]) -> int:
     except TranscriptError as exc:
         print(f"chatui: {exc}", file=sys.stderr)
         return 1
-    text = export.to_markdown(conv) if opts.format == "md" else json.dumps(export.to_json(conv), ensure_ascii=False, indent=2) + "\n"
+    text = export.to_markdown(conv, all_branches=opts.all_branches) if opts.format == "md" else json.dumps(export.to_json(conv), ensure_ascii=False, indent=2) + "\n"
     if opts.output:
         with open(opts.output, "w", encoding="utf-8") as handle:
             handle.write(text)

@@ -385,6 +385,12 @@ class Conversation:
             node = by_id.get(node.parent or "")
         return path[::-1]
 
+    def branches(self) -> list[list[Turn]]:
+        """Every branch, first turn to last, in the order their last turns were made."""
+        every = self.every_turn()
+        parents = {t.parent for t in every}
+        return [self.path_to(t) for t in every if t.id not in parents]
+
     def siblings(self, turn: Turn) -> list[Turn]:
         """The answers to the same point of the conversation, oldest first (``turn`` among them)."""
         return [t for t in self.all_turns if t.parent == turn.parent]

@@ -30,15 +30,27 @@ def _usage_line(turn) -> str:
     return "*Tokens: " + " · ".join(parts) + "*" if parts else ""
 
 
-def to_markdown(conv: Conversation) -> str:
-    """Readable Markdown: roles, the model per turn, reasoning in a marked block, usage."""
+def to_markdown(conv: Conversation, *, all_branches: bool = False) -> str:
+    """Readable Markdown of the active branch (or of every branch): roles, models, reasoning, usage."""
     s = strip_controls
-    models = sorted({t.model for t in conv.turns})
+    branches = conv.branches() if all_branches else [conv.turns]
+    models = sorted({t.model for branch in branches for t in branch})
     out = [f"# {s(conv.title or 'Untitled conversation')}", ""]
     out.append(f"*chatui conversation `{conv.id}` · {_when(conv.created_at)} · models: {', '.join(s(m) for m in models) or '–'}*")
     if conv.settings.instructions:
         out += ["", "**Instructions:**", "", s(conv.settings.instructions)]
-    for n, turn in enumerate(conv.turns, 1):
+    for k, branch in enumerate(branches, 1):
+        if len(branches) > 1:
+            active = " (the one on screen)" if branch and branch[-1] is conv.turns[-1] else ""
+            out += ["", "---", "", f"# Branch {k} of {len(branches)}{active}"]
+        out += _turns_markdown(branch)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _turns_markdown(turns: list) -> list[str]:
+    s = strip_controls
+    out: list[str] = []
+    for n, turn in enumerate(turns, 1):
         out += ["", "---", "", f"## {n}. You", "", s(turn.user_text), ""]
         status = "" if turn.status is Status.COMPLETED else f" · {turn.status}"
         out += [f"## {n}. Assistant · `{s(turn.model)}`{status}", ""]
@@ -56,7 +68,7 @@ def to_markdown(conv: Conversation) -> str:
         usage = _usage_line(turn)
         if usage:
             out.append(usage)
-    return "\n".join(out).rstrip() + "\n"
+    return out
 
 
 def to_json(conv: Conversation) -> dict[str, Any]:

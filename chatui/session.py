@@ -98,6 +98,7 @@ class Session:
         self.streaming: Turn | None = None
         self.fork_at: Turn | None = None  # an edited earlier message: the next send branches there
         self.compare_models: list[str] = []  # /compare: each prompt goes to all of these at once
+        self._pumps: dict[str, asyncio.Task[None]] = {}  # the compare streams, by turn id
         self.models_cache: list[str] | None = None
         self._client: Any = None
         self._task: asyncio.Task | None = None
@@ -235,6 +236,7 @@ class Session:
                 yield update
 
         tasks = [asyncio.create_task(pump(t, q)) for t, q in zip(turns, queues)]
+        self._pumps = {t.id: task for t, task in zip(turns, tasks)}
         self.streaming = turns[0]
         self._task = asyncio.current_task()  # stop() cancels the reader, which stops them all
         try:
@@ -246,9 +248,18 @@ class Session:
             await asyncio.gather(*tasks, return_exceptions=True)
             self.streaming = None
             self._task = None
+            self._pumps = {}
             self.autosave()
             for turn in turns:
                 self._save_images(turn)
+
+    def stop_one(self, turn: Turn) -> bool:
+        """Stop one answer of a comparison (what arrived is kept); the others go on."""
+        task = self._pumps.get(turn.id)
+        if task is None or task.done():
+            return False
+        task.cancel()
+        return True
 
     def stop(self) -> bool:
         """Stop the streaming turn (what arrived is kept); False when nothing streams."""

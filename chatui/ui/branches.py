@@ -45,6 +45,9 @@ class BranchCommands:
             if event.action == "edit":
                 self.cmd_edit(str(self.session.number_of(turn)))
                 return
+            if event.action == "stop":
+                self.session.stop_one(turn)
+                return
             if event.action == "pick":
                 self._tree_chosen(turn.id, focus_answer=False)  # the next thing to do is type
                 return

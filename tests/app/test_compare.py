@@ -35,7 +35,7 @@ async def test_three_models_side_by_side_one_failing_then_continue_with_one(make
         assert "你好" in str(sent["input"])  # the conversation continued from the picked answer
 
 
-async def test_escape_stops_every_column_and_narrow_terminals_stack_them(paced_server):
+async def test_one_column_stops_alone_escape_stops_all_and_narrow_terminals_stack_them(paced_server):
     from chatui.ui.factory import make_app
 
     app = make_app(base_url=paced_server.base_url, api_key=API_KEY, model="slow", store=None)
@@ -45,6 +45,12 @@ async def test_escape_stops_every_column_and_narrow_terminals_stack_them(paced_s
         await until(pilot, lambda: all(c.turn.answer or c.body.text for c in app.query(CompareColumn)) and len(app.query(CompareColumn)) == 2, what="both streaming")
         first, second = app.query(CompareColumn)
         assert second.region.y > first.region.y  # stacked below 100 columns
+        first.focus()
+        await pilot.press("s")  # stop this one: the other goes on
+        await until(pilot, lambda: first.turn.status is Status.CANCELLED, what="the one stopped")
+        grown = len(second.body.text)
+        await until(pilot, lambda: len(second.body.text) > grown, what="the other still streaming")
+        assert second.turn.status is Status.STREAMING
         await pilot.press("escape")
         await until(pilot, lambda: app.session.streaming is None and app.turn_worker.is_finished, what="the stop")
         assert [c.turn.status for c in app.query(CompareColumn)] == [Status.CANCELLED, Status.CANCELLED]

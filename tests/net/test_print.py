@@ -172,3 +172,11 @@ def test_several_models_answer_side_by_side_and_one_failing_disturbs_none(server
     assert [d["model"] for d in data] == ["demo-mini", "demo-cjk"] and all(d["status"] == "completed" for d in data)
     out = chatui("--base-url", server.base_url, "-m", "a", "-m", "b", env=env)
     assert out.returncode == 2 and "with -p" in out.stderr
+
+
+def test_export_all_branches_from_the_command_line(server, env):
+    chatui("--base-url", server.base_url, "-m", "demo-mini", "-m", "demo-cjk", "-p", "hello", env=env)
+    out = chatui("export", "latest", "--all-branches", env=env)
+    assert out.returncode == 0, out.stderr
+    assert "# Branch 1 of 2 (the one on screen)" in out.stdout and "# Branch 2 of 2" in out.stdout and "你好" in out.stdout
+    assert "Branch" not in chatui("export", "latest", env=env).stdout

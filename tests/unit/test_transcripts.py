@@ -235,3 +235,18 @@ def test_version_1_files_open_as_one_branch_and_save_as_version_2(tmp_path):
     assert [t.user_text for t in store.load("v1-linear").turns] == ["What is 2+2?", "And times 3?", "日本語で?"]
     failed = store.load("v1-failed-last")
     assert [str(t.status) for t in failed.turns] == ["completed", "failed"]
+
+
+def test_export_follows_the_branch_on_screen_and_all_branches_on_request():
+    conv = Conversation(Settings(model="m"), "g", id="c1", title="Forks")
+    first = conv.start_turn("question")
+    first.status, first.answer = Status.COMPLETED, "answer A"
+    conv.fork(first)
+    second = conv.start_turn("question")
+    second.status, second.answer = Status.COMPLETED, "answer B"
+    md = export.to_markdown(conv)
+    assert "answer B" in md and "answer A" not in md and "Branch" not in md
+    both = export.to_markdown(conv, all_branches=True)
+    assert "# Branch 1 of 2" in both and "# Branch 2 of 2 (the one on screen)" in both
+    assert both.index("answer A") < both.index("answer B")
+    assert [[t.answer for t in b] for b in conv.branches()] == [["answer A"], ["answer B"]]

@@ -22,7 +22,7 @@ from chatui.updates import AnswerDelta, AnswerReplaced
 class CompareColumn(AssistantMessage):
     """One model's answer in a comparison; enter continues the conversation with it."""
 
-    BINDINGS = [Binding("enter", "pick", "Continue with this one")]
+    BINDINGS = [Binding("enter", "pick", "Continue with this one"), Binding("s", "stop_one", "Stop this one")]
 
     def refresh_status(self) -> None:
         """The status line, plus what a comparison is about: first token, speed, tokens."""
@@ -39,6 +39,10 @@ class CompareColumn(AssistantMessage):
             line = Text(" · ".join(facts), style="dim")
             self.status_line.update(Text.assemble(self.status_text, "\n", line) if self.status_text.plain else line)
             self.status_line.display = True
+
+    def action_stop_one(self) -> None:
+        """Stop this model's answer; the others go on."""
+        self.post_message(BranchRequested(self.turn.id, action="stop"))
 
     def action_pick(self) -> None:
         """Continue the conversation from this answer (the others stay as branches)."""
