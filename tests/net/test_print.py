@@ -180,3 +180,30 @@ def test_export_all_branches_from_the_command_line(server, env):
     assert out.returncode == 0, out.stderr
     assert "# Branch 1 of 2 (the one on screen)" in out.stdout and "# Branch 2 of 2" in out.stdout and "你好" in out.stdout
     assert "Branch" not in chatui("export", "latest", env=env).stdout
+
+
+def test_kill_9_during_a_compare_leaves_a_valid_file_with_every_answer_that_finished(paced_server, env):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "chatui", "--base-url", paced_server.base_url, "-m", "demo-mini", "-m", "slow", "-p", "go"],
+        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        def finished_one() -> bool:
+            latest = store(env).latest()
+            if latest is None:
+                return False
+            turns = store(env).load(latest.path).all_turns
+            return any(t.model == "demo-mini" and t.status is Status.COMPLETED for t in turns)
+
+        deadline = time.monotonic() + 60
+        while not finished_one():  # demo-mini ends within a few seconds; slow takes ~10 s
+            assert time.monotonic() < deadline and proc.poll() is None, "the first answer was never saved on its own"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        proc.kill()
+    conv = store(env).load(store(env).latest().path)  # valid: it loads
+    by_model = {t.model: t for t in conv.all_turns}
+    assert by_model["demo-mini"].status is Status.COMPLETED and by_model["demo-mini"].answer
+    assert by_model["slow"].status is Status.CUT  # was streaming when killed
