@@ -352,15 +352,6 @@ class Conversation:
         s = self.settings
         return self.history(self.turns, s.model, self.gateway, replay=bool(s.replay_reasoning))[0]
 
-    def remove_turn(self, turn: Turn) -> None:
-        """Drop a turn and everything that branches from it."""
-        gone = {turn.id}
-        for t in self.all_turns:  # parents come before their children
-            if t.parent in gone:
-                gone.add(t.id)
-        self.all_turns = [t for t in self.all_turns if t.id not in gone]
-        self.turns = [t for t in self.turns if t.id not in gone]
-
     # -- branches ------------------------------------------------------------------
     def set_turns(self, turns: list[Turn], active: str | None = None, *, linear: bool = False) -> None:
         """Load every turn of every branch (each knows its parent) and make ``active``'s branch current.
@@ -368,8 +359,9 @@ class Conversation:
         ``linear``: the turns are one branch in order (a version 1 transcript): chain them.
         """
         if linear:
-            for before, after in zip(turns, turns[1:]):
-                after.parent = before.id
+            self.all_turns = []
+            self.turns = turns  # the setter chains and records them
+            return
         self.all_turns = list(turns)
         by_id = {t.id: t for t in turns}
         leaf = by_id.get(active or "") or (turns[-1] if turns else None)
@@ -387,9 +379,8 @@ class Conversation:
 
     def branches(self) -> list[list[Turn]]:
         """Every branch, first turn to last, in the order their last turns were made."""
-        every = self.every_turn()
-        parents = {t.parent for t in every}
-        return [self.path_to(t) for t in every if t.id not in parents]
+        parents = {t.parent for t in self.all_turns}
+        return [self.path_to(t) for t in self.all_turns if t.id not in parents]
 
     def siblings(self, turn: Turn) -> list[Turn]:
         """The answers to the same point of the conversation, oldest first (``turn`` among them)."""
@@ -411,14 +402,6 @@ class Conversation:
         self.turns = path
         self.updated_at = time.time()
 
-    def every_turn(self) -> list[Turn]:
-        """Every turn of every branch (and any appended to the active branch directly: none is ever lost)."""
-        known = {t.id for t in self.all_turns}
-        missing = [t for t in self._turns if t.id not in known]
-        if missing:
-            self.turns = list(self._turns)  # records them, with their parents
-        return self.all_turns
-
     @property
     def active(self) -> str | None:
         """The id of the last turn of the active branch."""
@@ -427,7 +410,7 @@ class Conversation:
     def usage_total(self) -> Usage:
         """Session totals over every turn (every branch: each was paid for)."""
         total = Usage()
-        for turn in self.every_turn():
+        for turn in self.all_turns:
             if turn.usage:
                 total = total + turn.usage
         return total

@@ -242,6 +242,7 @@ def _request_id(headers: Any, message: str | None) -> str | None:
     return None
 
 
+OUT_OF_CREDIT = ("insufficient_quota", "insufficient_user_quota", "exceeded your current quota")  # codes and words that mean it
 _QUOTA_WORDS = ("insufficient_quota", "insufficient_user_quota", "exceeded your current quota", "quota", "balance", "credits")
 _NO_CHANNEL_WORDS = ("incorrect model", "no channel", "model_not_found", "does not exist", "not found", "no available channel", "get_adaptor_failed")
 
@@ -267,7 +268,7 @@ def error_for_status(
     kw = dict(status=status, server_message=server, code=body.code, request_id=rid, retry_after=retry_after)
     model_txt = f"'{model}'" if model else "the model"
 
-    if any(w in lowered for w in ("insufficient_quota", "insufficient_user_quota", "exceeded your current quota")) or status == 402:
+    if any(w in lowered for w in OUT_OF_CREDIT) or status == 402:
         return QuotaExceeded("Your account is out of credit or quota. Top up or use another key.", **kw)
     if status in (401, 403):
         if status == 403 and any(w in lowered for w in _QUOTA_WORDS):

@@ -108,13 +108,14 @@ def describe(item: dict[str, Any], file: Path | None = None) -> ItemLine | None:
     if kind == "image_generation_call":
         prompt = _s(item.get("revised_prompt"))
         has_image = isinstance(item.get("result"), str) and bool(item.get("result"))
-        if file is not None and file.exists():
+        path = str(file) if file is not None and file.exists() else ""
+        if path:
             from chatui.images import describe_file
 
-            saved = f" · {describe_file(file)} · {file}"
+            saved = f" · {describe_file(file)} · {path}"
         else:
             saved = "" if has_image else " (no image data)"
-        return ItemLine(kind, "generated an image" + (f": {_one_line(prompt, 60)}" if prompt else "") + saved, prompt, path=str(file) if file and file.exists() else "")
+        return ItemLine(kind, "generated an image" + (f": {_one_line(prompt, 60)}" if prompt else "") + saved, prompt, path=path)
     return ItemLine(kind, f"{_one_line(_s(kind), 60)} item (chatui does not show this kind yet)")
 
 
@@ -178,7 +179,7 @@ def _marked(text: str, annotations: Any, numbers: dict[str, int]) -> str:
 def answer_view(answer: str, items: list[dict[str, Any]]) -> tuple[str, str]:
     """(commentary, the answer as shown): commentary set apart, citation markers in the text."""
     said = commentary(items)
-    numbers = {key: n for n, key in enumerate(_source_keys(items), 1)}
+    numbers = {key: n for n, key in enumerate(_cited(items), 1)}
     if not said and not numbers:
         return "", answer
     return said, final_text(items, numbers)
@@ -198,26 +199,22 @@ def _source_key(ann: dict[str, Any]) -> str | None:
     return None
 
 
-def _source_keys(items: list[dict[str, Any]]) -> list[str]:
-    keys: list[str] = []
+def _cited(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each cited source once, in order of first citation: its key and that first citation."""
+    first: dict[str, dict[str, Any]] = {}
     for ann in _annotations(items):
         key = _source_key(ann)
-        if key and key not in keys:
-            keys.append(key)
-    return keys
+        if key and key not in first:
+            first[key] = ann
+    return first
 
 
 def sources(items: list[dict[str, Any]]) -> list[Source]:
     """Citations of a turn's messages, numbered in order, each source once."""
     out: list[Source] = []
-    seen: set[str] = set()
-    for ann in _annotations(items):
-        key = _source_key(ann)
-        if not key or key in seen:
-            continue
-        seen.add(key)
+    for n, (key, ann) in enumerate(_cited(items).items(), 1):
         url = key if ann.get("type") == "url_citation" and key.lower().startswith(("http://", "https://")) else ""  # only web links are links
-        out.append(Source(len(out) + 1, _one_line(_s(ann.get("title")) or key, 120), url))
+        out.append(Source(n, _one_line(_s(ann.get("title")) or key, 120), url))
     return out
 
 

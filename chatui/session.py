@@ -301,12 +301,6 @@ class Session:
         keeps = f"; the current branch (with {later} later message{'s' if later != 1 else ''}) stays" if later else "; the current answer stays"
         return self.fork_at.user_text, f"Editing message {number}: sending starts a new branch there{keeps}. ← → on an answer switch branches."
 
-    def last_prompt(self) -> str:
-        """The last prompt."""
-        if not self.conversation.turns:
-            raise Refused("No earlier prompt to edit.", severity="information")
-        return self.conversation.turns[-1].user_text
-
     def branch(self, turn: Turn) -> tuple[int, int]:
         """Which of its siblings ``turn`` is, and how many there are: (2, 3) reads ‹2/3›."""
         siblings = self.conversation.siblings(turn)

@@ -42,7 +42,7 @@ def to_dict(conv: Conversation) -> dict[str, Any]:
         "settings": conv.settings.to_dict(),
         "input": conv.input_items(),
         "active": conv.active,
-        "turns": [t.to_dict() for t in conv.every_turn()],
+        "turns": [t.to_dict() for t in conv.all_turns],
     }
 
 

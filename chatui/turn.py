@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chatui import events as ev
-from chatui.errors import ChatError, ProtocolError, StreamCut, StreamFailed
+from chatui.errors import OUT_OF_CREDIT, ChatError, ProtocolError, StreamCut, StreamFailed
 from chatui.defaults import MIN_RATE_WINDOW
 from chatui.outcome import Status, Timings, TurnOutcome, Usage
 
@@ -204,11 +204,14 @@ class TurnAccumulator:
         item = self._item(kind, item_id, e.output_index, raw)
         if type(e) is ev.ItemAdded:
             return None
-        # output_item.done: the authoritative final form
-        extras = item.raw.get("_annotations")
+        return self._take_final(item, raw)  # output_item.done: the authoritative final form
+
+    def _take_final(self, item: _Item, raw: dict[str, Any]) -> tuple[str, str] | None:
+        """Adopt an item's final form (keeping citations that came only as events) and reconcile its text."""
+        streamed = item.raw.get("_annotations")
         item.raw = dict(raw)
-        if extras and not _has_annotations(raw):
-            item.raw["_annotations"] = extras
+        if streamed and not _has_annotations(raw):
+            item.raw["_annotations"] = streamed
         item.done = True
         return self._reconcile_item(item)
 
@@ -284,12 +287,7 @@ class TurnAccumulator:
                 continue  # its output_item.done already gave the final form
             if item is None:
                 item = self._item(kind, item_id, None, raw)
-            extras = item.raw.get("_annotations")
-            item.raw = dict(raw)
-            if extras and not _has_annotations(raw):
-                item.raw["_annotations"] = extras
-            item.done = True
-            update = self._reconcile_item(item) or update
+            update = self._take_final(item, raw) or update
         return update
 
     def _finish(self, status: Status, error: ChatError | None = None) -> None:
@@ -423,7 +421,7 @@ def _failure_message(code: str | None, message: str, started: bool) -> str:
     """A stream-level failure in plain words: what went wrong, what is kept, whether retrying helps."""
     lowered = f"{code or ''} {message}".lower()
     kept = " The part that arrived is kept." if started else " Nothing of the answer had arrived."
-    if any(w in lowered for w in ("insufficient_quota", "insufficient_user_quota", "exceeded your current quota", "billing", "out of credit")):
+    if any(w in lowered for w in (*OUT_OF_CREDIT, "billing", "out of credit")):
         return "Your account is out of credit or quota: retrying will not help. Top up or use another key." + kept
     if "context_length" in lowered or "context size" in lowered or "context window" in lowered:
         return "The conversation is too long for this model's context: start a new one (ctrl+n) or switch to a model with a longer context." + kept

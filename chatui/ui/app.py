@@ -160,8 +160,7 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
             self._notice(refused)
 
     def _stream(self, turn: Turn) -> None:
-        if [t.id for t in self.view.shown_turns()] != [t.id for t in self.session.conversation.turns[:-1]]:
-            self.view.load(self.session.conversation.turns[:-1])  # a new branch: show the path it continues
+        self.view.show_path(self.session.conversation.turns[:-1])
         self.turn_worker = self.view.stream(self.session, turn)
         self.refresh_header()
 
@@ -185,7 +184,7 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
 
     def _turn(self, turn_id: str) -> Turn | None:
         """A turn of any branch by id (compare columns are branches too)."""
-        return next((t for t in self.session.conversation.every_turn() if t.id == turn_id), None)
+        return next((t for t in self.session.conversation.all_turns if t.id == turn_id), None)
 
     # -- commands: every key, palette entry and /command lands in cmd_<name> -----------
     def action_command(self, name: str) -> None:

@@ -17,8 +17,7 @@ class BranchCommands:
     prompt: Any
 
     def _compare(self, turns: list[Turn]) -> None:
-        if [t.id for t in self.view.shown_turns()] != [t.id for t in self.session.conversation.turns[:-1]]:
-            self.view.load(self.session.conversation.turns[:-1])
+        self.view.show_path(self.session.conversation.turns[:-1])
         self.turn_worker = self.view.add_compare(turns).stream(self.session)
         self.refresh_header()
 
@@ -55,8 +54,7 @@ class BranchCommands:
         except Refused as refused:
             self._notice(refused)
             return
-        self._show_conversation()
-        self.call_after_refresh(lambda: (widget := self.view.assistant.get(shown.id)) and widget.focus())
+        self._show_focused(shown.id)
 
     def cmd_compare(self, arg: str) -> None:
         """Compare models: each prompt to all of them, side by side."""
@@ -70,6 +68,12 @@ class BranchCommands:
 
     def _tree_chosen(self, turn_id: str | None, focus_answer: bool = True) -> None:
         if turn_id and self._try(self.session.switch_to, turn_id):
-            self._show_conversation()  # focuses the prompt
             if focus_answer:
-                self.call_after_refresh(lambda: (widget := self.view.assistant.get(turn_id)) and widget.focus())
+                self._show_focused(turn_id)
+            else:
+                self._show_conversation()  # focuses the prompt
+
+    def _show_focused(self, turn_id: str) -> None:
+        """Show the conversation's branch with ``turn_id``'s answer focused."""
+        self._show_conversation()
+        self.call_after_refresh(lambda: (widget := self.view.assistant.get(turn_id)) and widget.focus())

@@ -2,29 +2,24 @@
 
 A full collection walks every tracked object. Growing answers are many
 long-lived strips, and walking them stalled typing by ~100 ms about once a
-second during a three-model compare. While a stream runs, what exists is moved
-to the permanent generation at most once a second (``gc.freeze``, which is
-cheap); reference counting still frees everything that is not a cycle. Once the
-stream ends and the app is idle, everything is released and collected once.
+second during a three-model compare. Each frame of a stream moves what exists
+to the permanent generation (``gc.freeze``, constant time); reference counting
+still frees everything that is not a cycle. Once the stream ends and the app is
+idle, everything is released and collected once.
 """
 
 from __future__ import annotations
 
 import gc
-import time
 from collections.abc import Callable
 from typing import Any
 
-_FROZEN_AT = [0.0]
 SETTLE_AFTER = 1.0  # seconds of quiet after a stream before the one full collection
 
 
 def calm_gc() -> None:
-    """Called each frame while streaming: freeze what exists, at most once a second."""
-    now = time.monotonic()
-    if now - _FROZEN_AT[0] >= 1.0:
-        _FROZEN_AT[0] = now
-        gc.freeze()
+    """Called each frame while streaming: what exists is no longer walked by collections."""
+    gc.freeze()
 
 
 def settle_gc(widget: Any, idle: Callable[[], bool]) -> None:

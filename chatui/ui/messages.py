@@ -26,7 +26,6 @@ class TurnSelected(Message):
         self.turn_id = turn_id
 
 
-
 class CopyRequested(Message):
     """A copy key on a focused message: ``what`` as /copy takes it, from that turn."""
 

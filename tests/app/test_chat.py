@@ -219,9 +219,10 @@ async def test_turn_is_saved_to_disk(make_app, store):
 
 async def test_long_conversation_mounts_only_recent_turns(make_app):
     conv = Conversation(Settings(model="chatui-demo"), "http://x")
-    for i in range(1000):
-        t = Turn(user_text=f"question {i}", model="chatui-demo", gateway="http://x", status=Status.COMPLETED, answer=f"answer **{i}**", usage=Usage(1, 0, 1, 0, 2), timings=Timings())
-        conv.turns.append(t)
+    conv.turns = [
+        Turn(user_text=f"question {i}", model="chatui-demo", gateway="http://x", status=Status.COMPLETED, answer=f"answer **{i}**", usage=Usage(1, 0, 1, 0, 2), timings=Timings())
+        for i in range(1000)
+    ]
     app = make_app(conversation=conv)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()

@@ -274,3 +274,15 @@ async def test_a_generated_image_shows_as_a_line_with_its_file_and_can_be_opened
         line.focus()
         await pilot.pause()
         assert "Open file" in screen_text(app)  # the footer offers to open it
+
+
+async def test_collections_wait_while_streaming_and_everything_is_released_once_idle(paced_server):
+    import gc
+
+    app = build(base_url=paced_server.base_url, api_key=API_KEY, model="steady-200-2-4000", store=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        gc.unfreeze()
+        await send(app, pilot, "go", wait=False)
+        await until(pilot, lambda: gc.get_freeze_count() > 0, what="frames freezing what exists")
+        await until(pilot, lambda: app.session.streaming is None and app.turn_worker.is_finished, what="the end")
+        await until(pilot, lambda: gc.get_freeze_count() == 0, what="the release once idle")  # nothing stays frozen

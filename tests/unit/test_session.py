@@ -134,7 +134,7 @@ async def test_retry_answers_again_and_keeps_the_old_answer_as_a_branch(server, 
         pass
     assert [t.status for t in session.conversation.turns] == [Status.COMPLETED]
     assert server.posts()[-1]["model"] == "demo-reasoning"
-    assert session.last_prompt() == "moons?"
+    assert session.edit("")[0] == "moons?"
     assert session.conversation.siblings(turn) == [failed, turn] and session.branch(turn) == (2, 2)
 
 

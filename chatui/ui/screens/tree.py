@@ -41,20 +41,16 @@ class TreeScreen(ModalScreen[str | None]):
         conv = self.conversation
         tree = self.query_one(Tree)
         on_path = {t.id for t in conv.turns}
-        children: dict[str | None, list[Turn]] = {}
-        for turn in conv.every_turn():
-            children.setdefault(turn.parent, []).append(turn)
-        known = {t.id for t in conv.all_turns}
+        has_children = {t.parent for t in conv.all_turns}
         nodes = {}
         # parents come before children in creation order; an orphan hangs from the root
-        for depth_turn in conv.all_turns:
-            parent = depth_turn.parent if depth_turn.parent in known else None
-            holder = nodes.get(parent, tree.root)
-            label = self._label(depth_turn, depth_turn.id in on_path)
-            if children.get(depth_turn.id):
-                nodes[depth_turn.id] = holder.add(label, data=depth_turn.id, expand=True)
+        for turn in conv.all_turns:
+            holder = nodes.get(turn.parent, tree.root)
+            label = self._label(turn, turn.id in on_path)
+            if turn.id in has_children:
+                nodes[turn.id] = holder.add(label, data=turn.id, expand=True)
             else:
-                nodes[depth_turn.id] = holder.add_leaf(label, data=depth_turn.id)
+                nodes[turn.id] = holder.add_leaf(label, data=turn.id)
         tree.root.expand()
         tree.focus()
         if conv.turns and (leaf := nodes.get(conv.turns[-1].id)) is not None:

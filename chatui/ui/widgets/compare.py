@@ -12,7 +12,6 @@ from textual.worker import Worker
 
 from chatui.conversation import Turn
 from chatui.session import Session
-from chatui.text import strip_controls
 from chatui.ui.messages import BranchRequested, LiveStats, TurnFinished, TurnStarted
 from chatui.ui.gcpause import calm_gc, settle_gc
 from chatui.ui.widgets.conversation import FRAME_RATE, AssistantMessage, ConversationView
@@ -80,9 +79,7 @@ class CompareRow(Horizontal):
         finally:
             timer.stop()
             for column in self.columns:
-                column.body.finish()
-                column.refresh_status()
-                column.show_items()
+                column.finish()  # those stopped before their stream ended
             view = self.parent
             if isinstance(view, ConversationView):
                 view.follow()
@@ -96,9 +93,7 @@ class CompareRow(Horizontal):
                 stats.text(len(update.text), 0)
             elif type(update) is AnswerReplaced:
                 column.body.reset(update.text)
-        if column.body.text != strip_controls(column.turn.answer):
-            column.body.reset(column.turn.answer)
-        column.refresh_status()
+        column.finish()  # this one is done, whatever the others do
 
     def _frame(self) -> None:
         for column in self.columns:

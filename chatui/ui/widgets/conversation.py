@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from pathlib import Path
 from contextlib import aclosing
+from pathlib import Path
 
 from rich.text import Text
 from textual import work
@@ -19,8 +19,8 @@ from chatui.conversation import Turn
 from chatui.session import Session
 from chatui.text import strip_controls
 from chatui.turn import Status
-from chatui.ui.messages import BranchRequested, CopyRequested, LiveStats, ReasoningStreamed, TurnFinished, TurnProgressed, TurnSelected, TurnStarted, ViewResized
 from chatui.ui.gcpause import calm_gc, settle_gc
+from chatui.ui.messages import BranchRequested, CopyRequested, LiveStats, ReasoningStreamed, TurnFinished, TurnProgressed, TurnSelected, TurnStarted, ViewResized
 from chatui.ui.widgets.follow import FollowingScroll
 from chatui.ui.widgets.items import ItemLines, sources_text
 from chatui.ui.widgets.markdown_view import MarkdownView
@@ -99,6 +99,17 @@ class AssistantMessage(Vertical, can_focus=True):
         yield self.status_line
 
     def on_mount(self) -> None:
+        self.refresh_status()
+        self.show_items()
+
+    def finish(self) -> None:
+        """The turn ended: its final text as shown (commentary apart, citation markers in), status and items."""
+        if self.body.closed:
+            return  # finished already
+        shown = items.answer_view(self.turn.answer, self.turn.items)[1]
+        if self.body.text != strip_controls(shown):
+            self.body.reset(shown)
+        self.body.finish()
         self.refresh_status()
         self.show_items()
 
@@ -318,14 +329,9 @@ class ConversationView(FollowingScroll):
             return
         if live.timer is not None:
             live.timer.stop()
-        turn, body = live.turn, live.widget.body
+        turn = live.turn
         self._post_reasoning(live)
-        shown = items.answer_view(turn.answer, turn.items)[1]  # commentary set apart, citation markers in
-        if body.text != strip_controls(shown):
-            body.reset(shown)
-        body.finish()
-        live.widget.refresh_status()
-        live.widget.show_items()
+        live.widget.finish()
         self.follow()
         self.query_one(NewTextBelow).display = False
         settle_gc(self, lambda: self.live is None)
@@ -337,9 +343,11 @@ class ConversationView(FollowingScroll):
         if new <= 0 < old and self.hidden_turns:
             self.show_earlier()
 
-    def shown_turns(self) -> list[Turn]:
-        """The turns on screen or waiting above it, in order."""
-        return [*self.hidden_turns, *(w.turn for w in self.query(AssistantMessage))]
+    def show_path(self, turns: list[Turn]) -> None:
+        """Show ``turns`` unless they are what is shown already (a new branch continues another path)."""
+        shown = [*self.hidden_turns, *(w.turn for w in self.query(AssistantMessage))]
+        if [t.id for t in shown] != [t.id for t in turns]:
+            self.load(turns)
 
     def clear_turns(self) -> None:
         """Remove every turn."""
@@ -409,13 +417,6 @@ class ConversationView(FollowingScroll):
         self.pinned = True  # sending a message brings the view back to the end
         self.follow()
         return widgets[1]
-
-    def remove_turn(self, turn: Turn) -> None:
-        """Remove a turn's widgets (retry replaces the last turn)."""
-        self.assistant.pop(turn.id, None)
-        for child in list(self.children):
-            if getattr(child, "turn", None) is turn:
-                child.remove()
 
     def add_note(self, text: str, classes: str = "note") -> None:
         """A system note in the flow (help, model switch, errors not tied to a turn)."""

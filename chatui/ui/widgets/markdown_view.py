@@ -127,6 +127,11 @@ class MarkdownView(Widget):
         """All text fed so far (control characters removed)."""
         return self.splitter.text
 
+    @property
+    def closed(self) -> bool:
+        """Whether the text is complete (given whole, or the stream finished)."""
+        return self._mv_closed
+
     def append(self, delta: str) -> None:
         """Add streamed text; cheap, nothing is rendered until :meth:`flush`."""
         self.splitter.feed(delta)
