@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from chatui import __version__, defaults
@@ -169,7 +170,7 @@ def _read_prompt(opts: argparse.Namespace) -> str:
 def _print(opts: argparse.Namespace) -> int:
     import asyncio
 
-    from chatui.printer import PrintOptions, print_compare, print_turn
+    from chatui.printer import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, PrintOptions, print_compare, print_turn
 
     eff = _effective(opts.profile, opts.base_url, opts.model)
     if eff.needs_key and not opts.demo:
@@ -201,7 +202,11 @@ def _print(opts: argparse.Namespace) -> int:
         # the turn was stopped and saved with what arrived (asyncio cancelled it)
         sys.stdout.flush()
         print("\nchatui: stopped; the partial answer is kept in the transcript.", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # the reader went away (`| head`): stop quietly, as tools killed by SIGPIPE do; what arrived is saved
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes at exit
+        return EXIT_BROKEN_PIPE
     finally:
         if server is not None:
             server.stop()

@@ -11,6 +11,7 @@ import asyncio
 import json
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import aclosing
 from typing import Any
 
 import httpx
@@ -171,10 +172,12 @@ class ResponsesClient:
         while True:
             content_seen = False
             try:
-                async for event in self._one_stream(payload, model):
-                    if not content_seen and isinstance(event, _CONTENT):
-                        content_seen = True
-                    yield event
+                # closed with us: a consumer that stops early closes the HTTP response now, not at GC
+                async with aclosing(self._one_stream(payload, model)) as events:
+                    async for event in events:
+                        if not content_seen and isinstance(event, _CONTENT):
+                            content_seen = True
+                        yield event
                 return
             except ChatError as error:
                 wait = None if content_seen else self._should_retry(error, attempt)

@@ -7,6 +7,7 @@ the usage line go to stderr; ``--json`` prints one object for the finished turn.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader (`| head`) went away
 
 
 @dataclass(slots=True)
@@ -221,21 +223,22 @@ async def _print_updates(session: Session, turn: Turn, updates: Any, opts: Print
         writer = MarkdownWriter(out) if opts.render else PlainWriter(out)
     said_reasoning = False
     try:
-        async for update in updates:
-            kind = type(update)
-            if kind is AnswerDelta:
-                if writer is not None:
-                    writer.write(update.text)
-            elif kind is ReasoningDelta or kind is ReasoningReplaced:
-                if opts.reasoning and not opts.as_json and kind is ReasoningDelta:
-                    err.write(strip_controls(update.text))
+        async with contextlib.aclosing(updates):  # an early exit (a closed pipe) closes the stream now
+            async for update in updates:
+                kind = type(update)
+                if kind is AnswerDelta:
+                    if writer is not None:
+                        writer.write(update.text)
+                elif kind is ReasoningDelta or kind is ReasoningReplaced:
+                    if opts.reasoning and not opts.as_json and kind is ReasoningDelta:
+                        err.write(strip_controls(update.text))
+                        err.flush()
+                        said_reasoning = True
+                elif kind is AnswerReplaced and writer is not None:
+                    writer.replace(update.text)
+                elif kind is RetryScheduled:
+                    err.write(f"chatui: {label}{update.describe(update.wait)}\n")
                     err.flush()
-                    said_reasoning = True
-            elif kind is AnswerReplaced and writer is not None:
-                writer.replace(update.text)
-            elif kind is RetryScheduled:
-                err.write(f"chatui: {label}{update.describe(update.wait)}\n")
-                err.flush()
     finally:
         if said_reasoning:
             err.write("\n")

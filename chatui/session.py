@@ -152,8 +152,9 @@ class Session:
         self.streaming = turn
         self._task = asyncio.current_task()
         try:
-            async for channel, text in stream_turn(self.client, self.conversation, turn):
-                yield BY_CHANNEL[channel](text)
+            async with contextlib.aclosing(stream_turn(self.client, self.conversation, turn)) as updates:
+                async for channel, text in updates:
+                    yield BY_CHANNEL[channel](text)
         finally:
             self.streaming = None
             self._task = None
@@ -225,8 +226,9 @@ class Session:
 
         async def pump(turn: Turn, queue: asyncio.Queue[Update | None]) -> None:
             try:
-                async for channel, text in stream_turn(self.client, self.conversation, turn):
-                    queue.put_nowait(BY_CHANNEL[channel](text))
+                async with contextlib.aclosing(stream_turn(self.client, self.conversation, turn)) as updates:
+                    async for channel, text in updates:
+                        queue.put_nowait(BY_CHANNEL[channel](text))
             finally:
                 queue.put_nowait(None)
                 self.autosave()  # each answer is on disk as soon as it ends, whatever the others do

@@ -207,3 +207,20 @@ def test_kill_9_during_a_compare_leaves_a_valid_file_with_every_answer_that_fini
     by_model = {t.model: t for t in conv.all_turns}
     assert by_model["demo-mini"].status is Status.COMPLETED and by_model["demo-mini"].answer
     assert by_model["slow"].status is Status.CUT  # was streaming when killed
+
+
+def test_a_reader_that_goes_away_ends_quietly_and_keeps_what_arrived(server, env):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "chatui", "--base-url", server.base_url, "--model", "bulk-2000-100000", "-p", "go"],
+        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        assert proc.stdout.read(100)  # as `| head -c 100` does, then it goes away
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        proc.wait(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 141 and "Traceback" not in err and "Error" not in err, err
+    turn = store(env).load(store(env).latest().path).turns[-1]
+    assert turn.answer and turn.status is not Status.STREAMING
