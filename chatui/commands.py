@@ -43,7 +43,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("tools", "", "Show which tools the next request carries"),
     Command("retry", "[MODEL]", "Answer the last prompt again (to MODEL); the old answer stays as a branch"),
     Command("edit", "[N]", "Put message N (default: the last) into the input; sending it starts a branch"),
-    Command("compare", "[MODEL MODEL …|off]", "Send each prompt to 2-4 models at once, side by side; alone: which"),
+    Command("compare", "[MODEL MODEL …|off]", "Send each prompt to 2-4 models at once, side by side; alone: which, and a picker to tick them"),
     Command("tree", "", "Show every branch of the conversation and jump to one", key="ctrl+t"),
     Command("copy", "[code [N]|reasoning|prompt]", "Copy the focused (or last) answer, its code block N, its reasoning or its prompt"),
     Command("save", "", "Save the conversation now", key="ctrl+s"),

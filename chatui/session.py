@@ -185,14 +185,14 @@ class Session:
         if not words:
             if self.compare_models:
                 return f"Comparing {', '.join(self.compare_models)}: each prompt goes to all of them. /compare off ends it."
-            return "Not comparing. /compare MODEL MODEL [MODEL MODEL] sends each prompt to 2 to 4 models at once."
+            return "Not comparing: /compare MODEL MODEL [MODEL MODEL] sends each prompt to 2 to 4 models at once."
         if words == ["off"]:
             was, self.compare_models = self.compare_models, []
             return f"Compare off: prompts go to {self.settings.model} again." if was else "Compare was not on."
         if not 2 <= len(words) <= 4:
             raise Refused("Compare takes 2 to 4 models: /compare MODEL MODEL [MODEL MODEL]", title="/compare")
         self.compare_models = words
-        return f"Comparing {', '.join(words)}: the next prompts go to all of them at once. Focus an answer and press enter to continue with it; /compare off ends it."
+        return f"Comparing {', '.join(words)}: the next prompts go to all of them at once. Then click “continue here” under the answer to go on with (or focus one and press its number); /compare off ends it."
 
     def begin_compare(self, text: str, models: list[str]) -> list[Turn]:
         """Start one turn per model for ``text``, each with the same history (siblings: branches).

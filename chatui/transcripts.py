@@ -73,10 +73,24 @@ class Summary:
     id: str
     title: str
     models: list[str]
-    turns: int
+    turns: int  # on the active branch: what the user sees when it opens
     updated_at: float
     path: Path
-    text: str = field(default="", repr=False)  # all prompts and answers, for search
+    text: str = field(default="", repr=False)  # all prompts and answers of every branch, for search
+    branches: int = 1
+
+
+def _shape(turns: list[dict], active: object, version: int) -> tuple[int, int]:
+    """How many turns the active branch has, and how many branches there are (without building turns)."""
+    if version < 2 or not turns:
+        return len(turns), 1
+    parent = {str(t.get("id")): t.get("parent") for t in turns}
+    leaf = active if isinstance(active, str) and active in parent else str(turns[-1].get("id"))
+    length, node, seen = 0, leaf, set()
+    while isinstance(node, str) and node in parent and node not in seen:
+        seen.add(node)
+        length, node = length + 1, parent[node]
+    return length, max(1, len(parent.keys() - set(parent.values())))
 
 
 def _fsync_dir(path: Path) -> None:
@@ -195,7 +209,8 @@ class TranscriptStore:
                 turns = data.get("turns") or []
                 models = sorted({str(t.get("model", "")) for t in turns if isinstance(t, dict)} - {""})
                 text = "\n".join(f"{t.get('user_text', '')}\n{t.get('answer', '')}" for t in turns if isinstance(t, dict))
-                out.append(Summary(str(data["id"]), str(data.get("title") or "Untitled"), models, len(turns), float(data.get("updated_at", 0)), path, text))
+                length, branches = _shape([t for t in turns if isinstance(t, dict)], data.get("active"), data["version"])
+                out.append(Summary(str(data["id"]), str(data.get("title") or "Untitled"), models, length, float(data.get("updated_at", 0)), path, text, branches))
             except (OSError, ValueError, TypeError, KeyError, TranscriptError) as exc:
                 self.problems.append(f"{path.name}: {exc}")
         out.sort(key=lambda s: s.updated_at, reverse=True)

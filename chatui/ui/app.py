@@ -100,6 +100,7 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
             self.set_class(narrow, "-narrow")  # compare columns stack
             self.show_reasoning = (not narrow) if prefs.show_reasoning is None else prefs.show_reasoning
             self.show_usage = (not narrow) if prefs.show_usage is None else prefs.show_usage
+        self.view.fit_compare()
 
     def watch_theme(self, theme: str) -> None:
         """A theme picked in the palette is remembered for the next run."""

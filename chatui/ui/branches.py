@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import work
+
 from chatui.conversation import Turn
 from chatui.session import Refused
 from chatui.ui.messages import BranchRequested
@@ -57,8 +59,19 @@ class BranchCommands:
         self._show_focused(shown.id)
 
     def cmd_compare(self, arg: str) -> None:
-        """Compare models: each prompt to all of them, side by side."""
+        """Compare models: each prompt to all of them, side by side (alone: which, and the picker to change them)."""
         self._note(self.session.set_compare(arg))
+        if not arg.strip():
+            self._pick_compare()
+
+    @work(group="models", exclusive=True)
+    async def _pick_compare(self) -> None:
+        from chatui.ui.screens.model_picker import ComparePicker
+
+        models, _, note = await self.session.models_for_picker()
+        chosen = await self.push_screen_wait(ComparePicker(models, self.session.compare_models, note))
+        if chosen:
+            self.run_command("/compare " + " ".join(chosen))
 
     def cmd_tree(self, arg: str) -> None:
         """Every branch; choosing a message shows its branch."""

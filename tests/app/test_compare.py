@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual import events
+
 from chatui.turn import Status
 from chatui.ui.widgets.compare import CompareColumn
 from chatui.ui.widgets.conversation import AssistantMessage
@@ -55,3 +57,63 @@ async def test_one_column_stops_alone_escape_stops_all_and_narrow_terminals_stac
         await until(pilot, lambda: app.session.streaming is None and app.turn_worker.is_finished, what="the stop")
         assert [c.turn.status for c in app.query(CompareColumn)] == [Status.CANCELLED, Status.CANCELLED]
         assert len(app.query(AssistantMessage)) == 2
+
+
+async def test_compare_picker_ticks_models_in_column_order_and_keys_pick_a_column(make_app, server):
+    from chatui.ui.screens.model_picker import ComparePicker
+
+    app = make_app("demo-mini")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await send(app, pilot, "/compare", wait=False)
+        await until(pilot, lambda: isinstance(app.screen, ComparePicker), what="the compare picker")
+        assert "Not comparing" in screen_text(app) or "none ticked" in screen_text(app)
+        for key in [*"demo-cjk", "space"]:  # a burst, as a fast typist or a paste sends it: space ticks what was typed before it
+            app.post_message(events.Key(key, " " if key == "space" else key))
+        await until(pilot, lambda: app.screen.ticked == ["demo-cjk"], what="the tick")
+        await pilot.press(*["backspace"] * 8, *"demo-mini", "space", *["backspace"] * 9)
+        await pilot.press(*"fail-midstream", "space", "space", "space")  # ticked, unticked, ticked again
+        picker = app.screen
+        assert picker.ticked == ["demo-cjk", "demo-mini", "fail-midstream"]
+        assert " 3  fail-midstream" in screen_text(app)  # a ticked model shows its column
+        await pilot.press("enter")
+        await until(pilot, lambda: app.session.compare_models == ["demo-cjk", "demo-mini", "fail-midstream"], what="compare on")
+        await send(app, pilot, "hello all")
+        columns = list(app.query(CompareColumn))
+        assert [c.turn.model for c in columns] == ["demo-cjk", "demo-mini", "fail-midstream"]
+        assert " 1  demo-cjk" in screen_text(app) and "continue here (2)" in screen_text(app)
+        columns[2].focus()
+        await pilot.press("2")  # from any column, 2 is the second model
+        await until(pilot, lambda: app.session.conversation.turns[-1].model == "demo-mini", what="the pick by number")
+        await pilot.pause()
+        assert not app.query(CompareColumn) and "demo-mini  ‹2/3›" in screen_text(app)
+        await send(app, pilot, "/compare", wait=False)
+        await until(pilot, lambda: isinstance(app.screen, ComparePicker), what="the picker again")
+        assert app.screen.ticked == ["demo-cjk", "demo-mini", "fail-midstream"]  # the models compared now, ticked
+        await pilot.press("escape")
+        assert app.session.compare_models == ["demo-cjk", "demo-mini", "fail-midstream"]  # escape changes nothing
+
+
+async def test_a_click_on_continue_here_picks_that_answer(make_app, server):
+    app = make_app("demo-mini")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await send(app, pilot, "/compare demo-mini demo-cjk", wait=False)
+        await send(app, pilot, "hello both")
+        button = app.query(CompareColumn)[1].pick_button
+        assert button.region.height and "continue here (2)" in screen_text(app)  # on screen, not scrolled away
+        await pilot.click(button)
+        await until(pilot, lambda: app.session.conversation.turns[-1].model == "demo-cjk", what="the pick by click")
+
+
+async def test_each_column_shows_its_own_end_however_long_the_others_are(make_app, server):
+    app = make_app("demo-mini")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(app, pilot, "/compare bulkpara-400-40000 demo-cjk", wait=False)
+        await send(app, pilot, "one long, one short")
+        long_one, short_one = app.query(CompareColumn)
+        assert len(long_one.turn.answer) > 30_000 and long_one.scroller.max_scroll_y > 100  # scrolls inside its column
+        assert long_one.scroller.scroll_y == long_one.scroller.max_scroll_y  # followed to its end
+        assert long_one.region.bottom <= app.view.region.bottom and short_one.region.bottom <= app.view.region.bottom
+        screen = screen_text(app)
+        for column in (long_one, short_one):
+            assert column.turn.answer.split()[-1].strip("*.,") in screen  # each answer's last words are on screen
+        assert screen.count("continue here") == 2

@@ -250,3 +250,26 @@ def test_export_follows_the_branch_on_screen_and_all_branches_on_request():
     assert "# Branch 1 of 2" in both and "# Branch 2 of 2 (the one on screen)" in both
     assert both.index("answer A") < both.index("answer B")
     assert [[t.answer for t in b] for b in conv.branches()] == [["answer A"], ["answer B"]]
+
+
+def test_history_counts_the_branch_that_opens_and_how_many_branches(tmp_path):
+    import shutil
+
+    store = TranscriptStore(tmp_path)
+    conv = Conversation(Settings(model="m"), "g", id="tree", title="Tree")
+    first = conv.start_turn("one")
+    for text in ("two", "three"):
+        conv.start_turn(text)
+    conv.fork(conv.turns[1])  # an edited second message: a branch of two turns beside one of three
+    conv.start_turn("two, edited")
+    store.save(conv)
+    conv.switch(conv.all_turns[2])  # the long branch on screen
+    store.save(conv)
+    shutil.copy(GOLDEN / "v1" / "v1-linear.json", tmp_path / "v1-linear.json")
+    rows = {s.id: s for s in store.summaries()}
+    assert (rows["tree"].turns, rows["tree"].branches) == (3, 2)
+    assert (rows["v1-linear"].turns, rows["v1-linear"].branches) == (3, 1)
+    assert "two, edited" in rows["tree"].text and first.user_text in rows["tree"].text  # search sees every branch
+    conv.switch(conv.all_turns[-1])
+    store.save(conv)
+    assert next(s for s in store.summaries() if s.id == "tree").turns == 2

@@ -104,7 +104,8 @@ class HistoryScreen(ModalScreen[Conversation | None]):
             title = Text(one_line(s.title, 60), style="bold")
             title.truncate(48, overflow="ellipsis", pad=True)  # pads by cell width, so CJK lines up
             row.append_text(title)
-            row.append(f" {s.turns:>4} turn{'s' if s.turns != 1 else ' '}  ", style="dim")
+            row.append(f" {s.turns:>4} turn{'s' if s.turns != 1 else ' '}", style="dim")
+            row.append(f", {s.branches} branches  " if s.branches > 1 else "  ", style="dim")
             row.append(one_line(", ".join(s.models), 40))
             rows.append(Option(row, id=s.id))
         options.add_options(rows)

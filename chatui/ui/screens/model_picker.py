@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -38,19 +38,27 @@ class ModelPicker(ModalScreen[str | None]):
         self.query_one(Input).focus()
 
     def _fill(self, query: str) -> None:
+        self.filled_for = query
         options = self.query_one(OptionList)
         options.clear_options()
         matches = fuzzy_filter(query, self.models)
-        options.add_options([Option(Text(strip_controls(m)), id=m) for m in matches])
+        options.add_options([Option(self.option_text(m), id=m) for m in matches])
         if matches:
             options.highlighted = matches.index(self.current) if not query and self.current in matches else 0
 
+    def _catch_up(self) -> None:
+        """Filter now if keys came faster than the list followed (enter or space right after typing)."""
+        value = self.query_one(Input).value
+        if self.filled_for != value:
+            self._fill(value)
+
     @on(Input.Changed)
     def _filter(self, event: Input.Changed) -> None:
-        self._fill(event.value)
+        self._catch_up()  # the value now, not the one this (possibly late) event carries
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:
+        self._catch_up()
         options = self.query_one(OptionList)
         typed = event.value.strip()
         if options.highlighted is not None and options.option_count:
@@ -64,6 +72,10 @@ class ModelPicker(ModalScreen[str | None]):
     def _selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
 
+    def option_text(self, model: str) -> Text:
+        """How one model reads in the list."""
+        return Text(strip_controls(model))
+
     def action_down(self) -> None:
         """Move the highlight down while typing in the filter."""
         self.query_one(OptionList).action_cursor_down()
@@ -71,3 +83,89 @@ class ModelPicker(ModalScreen[str | None]):
     def action_up(self) -> None:
         """Move the highlight up while typing in the filter."""
         self.query_one(OptionList).action_cursor_up()
+
+
+class TickingFilter(Input):
+    """The filter of the compare picker: model ids have no spaces, so space ticks.
+
+    Handled here, in the filter's own key order: a screen binding would run before
+    the letters typed just ahead of it reached the filter.
+    """
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "space" and isinstance(self.screen, ComparePicker):
+            event.stop()
+            event.prevent_default()
+            self.screen.action_toggle()
+            return
+        await super()._on_key(event)
+
+
+class ComparePicker(ModelPicker):
+    """The picker in multi-select mode, for /compare: space ticks 2 to 4 models, enter compares them.
+
+    Ticks survive filtering; the order they were ticked in is the order of the columns.
+    A typed id that is not in the list can be ticked too (space with no match).
+    """
+
+    def __init__(self, models: list[str], ticked: list[str], note: str = "") -> None:
+        super().__init__(list(dict.fromkeys([*models, *ticked])), "", note)
+        self.ticked = list(ticked)
+
+    def compose(self):
+        with Vertical(id="picker"):
+            yield Label(self._title(), id="picker-title")
+            yield TickingFilter(placeholder="type to filter, or any model id", id="model-filter")
+            yield OptionList(id="model-list")
+            yield Label(Text(self.note or "space: tick (2 to 4) · enter: compare · esc: cancel", style="dim"), id="picker-note")
+
+    def _title(self) -> Text:
+        now = ", ".join(strip_controls(m) for m in self.ticked) if self.ticked else "none ticked"
+        return Text.assemble(("Compare models", "bold"), f" ({now})")
+
+    def option_text(self, model: str) -> Text:
+        """A ticked model shows the column it will have."""
+        mark = f" {self.ticked.index(model) + 1} " if model in self.ticked else "   "
+        return Text.assemble((mark, "reverse bold" if model in self.ticked else ""), " ", strip_controls(model))
+
+    def action_toggle(self) -> None:
+        """Tick or untick the highlighted model (or the typed id when nothing matches)."""
+        options = self.query_one(OptionList)
+        typed = self.query_one(Input).value.strip()
+        self._catch_up()
+        if options.highlighted is not None and options.option_count:
+            model = options.get_option_at_index(options.highlighted).id or ""
+        elif typed:
+            model = typed
+            self.models.append(typed)
+        else:
+            return
+        self._tick(model)
+
+    def _tick(self, model: str) -> None:
+        if model in self.ticked:
+            self.ticked.remove(model)
+        elif len(self.ticked) >= 4:
+            self.notify("Compare takes at most 4 models: untick one first.", severity="warning", markup=False)
+            return
+        else:
+            self.ticked.append(model)
+        options = self.query_one(OptionList)
+        at = options.highlighted
+        self._fill(self.query_one(Input).value)
+        if at is not None and at < options.option_count:
+            options.highlighted = at
+        self.query_one("#picker-title", Label).update(self._title())
+
+    @on(Input.Submitted)
+    def _compare(self, event: Input.Submitted) -> None:
+        event.prevent_default()  # not the single picker's choice
+        if 2 <= len(self.ticked) <= 4:
+            self.dismiss(list(self.ticked))
+        else:
+            self.notify(f"Tick 2 to 4 models with space ({len(self.ticked)} ticked).", severity="warning", markup=False)
+
+    @on(OptionList.OptionSelected)
+    def _tick_clicked(self, event: OptionList.OptionSelected) -> None:
+        event.prevent_default()
+        self._tick(event.option.id or "")  # a click ticks; enter in the filter compares

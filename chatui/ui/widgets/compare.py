@@ -7,24 +7,68 @@ import asyncio
 from rich.text import Text
 from textual import work
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Static
 from textual.worker import Worker
 
 from chatui.conversation import Turn
 from chatui.session import Session
-from chatui.ui.messages import BranchRequested, LiveStats, TurnFinished, TurnStarted
 from chatui.ui.gcpause import calm_gc, settle_gc
+from chatui.ui.messages import BranchRequested, LiveStats, TurnFinished, TurnStarted
 from chatui.ui.widgets.conversation import FRAME_RATE, AssistantMessage, ConversationView
+from chatui.ui.widgets.follow import Following
 from chatui.updates import AnswerDelta, AnswerReplaced
+
+MIN_BODY = 4  # lines of answer a column shows at least, however many columns share the view
+
+
+class ColumnBody(Following, VerticalScroll):
+    """A column's answer, scrolled on its own and following its own stream (label and status stay put)."""
+
+
+class PickButton(Static):
+    """'Continue with this one', under each column once the comparison ended (a click picks)."""
+
+    def on_click(self) -> None:
+        column = self.parent
+        if isinstance(column, CompareColumn):
+            column.action_pick()
 
 
 class CompareColumn(AssistantMessage):
-    """One model's answer in a comparison; enter continues the conversation with it."""
+    """One model's answer in a comparison: 1-4 or enter (or a click) continue with it, s stops it."""
 
-    BINDINGS = [Binding("enter", "pick", "Continue with this one"), Binding("s", "stop_one", "Stop this one")]
+    BINDINGS = [
+        Binding("enter", "pick", "Continue with this one"),
+        Binding("1", "pick_number(1)", "Pick column", key_display="1-4"),
+        *(Binding(str(n), f"pick_number({n})", f"Pick column {n}", show=False) for n in range(2, 5)),
+        Binding("5,6,7,8,9", "nothing", show=False),  # not code copies here: these keys are the columns
+        Binding("s", "stop_one", "Stop this one"),
+    ]
+
+    def __init__(self, turn: Turn, number: int) -> None:
+        super().__init__(turn)
+        self.number = number
+        self.scroller = ColumnBody(classes="column-body")
+        self.pick_button = PickButton(Text(f"▶ continue here ({number})"), classes="pick")
+
+    def compose(self):
+        yield self.label
+        with self.scroller:
+            yield self.commentary
+            yield self.before
+            yield self.body
+            yield self.after
+            yield self.sources
+        yield self.status_line
+        yield self.pick_button
+
+    def label_start(self) -> Text:
+        """The column's number: its key."""
+        return Text.assemble((f" {self.number} ", "reverse bold"), " ")
 
     def refresh_status(self) -> None:
-        """The status line, plus what a comparison is about: first token, speed, tokens."""
+        """The status line, and what a comparison is about: first token, speed, tokens."""
         super().refresh_status()
         turn, t = self.turn, self.turn.timings
         facts = []
@@ -39,6 +83,10 @@ class CompareColumn(AssistantMessage):
             self.status_line.update(Text.assemble(self.status_text, "\n", line) if self.status_text.plain else line)
             self.status_line.display = True
 
+    def fit(self, lines: int) -> None:
+        """Show at most ``lines`` of answer; more scrolls inside the column."""
+        self.scroller.styles.max_height = max(MIN_BODY, lines)
+
     def action_stop_one(self) -> None:
         """Stop this model's answer; the others go on."""
         self.post_message(BranchRequested(self.turn.id, action="stop"))
@@ -47,22 +95,45 @@ class CompareColumn(AssistantMessage):
         """Continue the conversation from this answer (the others stay as branches)."""
         self.post_message(BranchRequested(self.turn.id, action="pick"))
 
+    def action_pick_number(self, number: int) -> None:
+        """Continue from column ``number`` of this comparison."""
+        row = self.parent
+        if isinstance(row, CompareRow) and number <= len(row.columns):
+            row.columns[number - 1].action_pick()
+
+    def action_nothing(self) -> None:
+        """Swallow a key that means something elsewhere."""
+
 
 class CompareRow(Horizontal):
-    """The answers of a comparison, one column each (stacked on a narrow terminal)."""
+    """The answers of a comparison, one column each (stacked on a narrow terminal).
 
-    DEFAULT_CSS = """
-    CompareRow { height: auto; }
-    CompareRow > CompareColumn { width: 1fr; margin: 1 1 0 0; }
+    Each column is at most a view high and follows its own stream, so every model's
+    latest words are on screen at once, whichever answers at length.
     """
 
     def __init__(self, turns: list[Turn]) -> None:
         super().__init__(classes="compare-row")
         self.turns = turns
-        self.columns = [CompareColumn(turn) for turn in turns]
+        self.columns = [CompareColumn(turn, n) for n, turn in enumerate(turns, 1)]
 
     def compose(self):
         yield from self.columns
+
+    def on_mount(self) -> None:
+        self.fit()
+
+    def fit(self) -> None:
+        """Size the columns to the conversation view: side by side each gets its height, stacked a share."""
+        view = self.parent
+        if not isinstance(view, ConversationView):
+            return
+        height = view.scrollable_content_region.height or view.size.height
+        stacked = self.app.has_class("-narrow")
+        chrome = 7  # the column's label, up to three status lines, the pick line, its margin and a spare line
+        share = height // len(self.columns) if stacked else height
+        for column in self.columns:
+            column.fit(share - chrome)
 
     def stream(self, session: Session) -> Worker:
         """Stream every column at once (cancelled by session.stop(), which stops them all)."""
@@ -80,6 +151,8 @@ class CompareRow(Horizontal):
             timer.stop()
             for column in self.columns:
                 column.finish()  # those stopped before their stream ended
+                column.scroller.follow()
+            self.add_class("-done")  # now a column can be picked
             view = self.parent
             if isinstance(view, ConversationView):
                 view.follow()
@@ -94,10 +167,12 @@ class CompareRow(Horizontal):
             elif type(update) is AnswerReplaced:
                 column.body.reset(update.text)
         column.finish()  # this one is done, whatever the others do
+        column.scroller.follow()
 
     def _frame(self) -> None:
         for column in self.columns:
             column.body.flush()
+            column.scroller.follow()
         calm_gc()
         view = self.parent
         if isinstance(view, ConversationView):

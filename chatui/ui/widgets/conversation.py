@@ -147,10 +147,14 @@ class AssistantMessage(Vertical, can_focus=True):
     def on_click(self) -> None:
         self.focus()
 
+    def label_start(self) -> Text:
+        """What the label shows before the model's name."""
+        return Text()
+
     def refresh_status(self) -> None:
         """Update the label and status line from the turn."""
         turn = self.turn
-        label = Text()
+        label = self.label_start()
         label.append(strip_controls(turn.model) or "assistant", style="bold")
         view = self.parent
         index, count = view.branch_of(turn) if isinstance(view, ConversationView) else (1, 1)
@@ -256,6 +260,11 @@ class ConversationView(FollowingScroll):
         """Resizes and pane toggles keep the end in view."""
         self.follow()
         self.post_message(ViewResized())
+
+    def fit_compare(self) -> None:
+        """Size comparison columns to the view (after a resize, or columns stacking)."""
+        for row in self.query(".compare-row"):
+            row.fit()
 
     # -- streaming -----------------------------------------------------------------
     def stream(self, session: Session, turn: Turn) -> Worker:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.containers import VerticalScroll
 
 
-class FollowingScroll(VerticalScroll):
-    """Keeps the end in view as content grows, until the reader scrolls up.
+class Following:
+    """Keeps the end of a scrolling widget in view as content grows, until the reader scrolls up.
 
     Following is a state, not a measurement: ``pinned`` is dropped only when the
     reader scrolls up and restored when they reach the end again. (Reading "is the
@@ -14,9 +14,10 @@ class FollowingScroll(VerticalScroll):
     between two frames grows the content.)
     """
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.pinned = True
+    pinned = True
+    _end_pending = False  # one scroll to the end per refresh, however many asked for it
+
+    max_scroll_y: float
 
     def pin(self) -> None:
         """Jump to the end and keep following it."""
@@ -25,12 +26,18 @@ class FollowingScroll(VerticalScroll):
 
     def follow(self) -> None:
         """Bring the end into view after the next layout, unless the reader scrolled away."""
-        if self.pinned:
+        if self.pinned and not self._end_pending:
+            self._end_pending = True
             self.call_after_refresh(self._to_end)
 
     def _to_end(self) -> None:
+        self._end_pending = False
         if self.pinned:
             self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+
+    def watch_virtual_size(self) -> None:
+        """Content that grew in a layout nobody asked to follow (a status line, a class change) is followed too."""
+        self.follow()
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         """Scrolling up unpins; reaching the end pins again."""
@@ -39,3 +46,7 @@ class FollowingScroll(VerticalScroll):
             self.pinned = True
         elif new < old:
             self.pinned = False
+
+
+class FollowingScroll(Following, VerticalScroll):
+    """A vertical scroll that follows its end (the conversation, the reasoning pane)."""
