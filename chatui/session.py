@@ -308,6 +308,16 @@ class Session:
         siblings = self.conversation.siblings(turn)
         return (siblings.index(turn) + 1 if turn in siblings else 1), max(1, len(siblings))
 
+    def side_by_side(self, turn_id: str) -> list[Turn]:
+        """Show ``turn_id``'s branch and return the answers beside it (2 to 4, it among them) to lay out as columns."""
+        turn = self.switch_to(turn_id)
+        siblings = self.conversation.siblings(turn)
+        if len(siblings) < 2:
+            raise Refused("This answer has no other answers to set beside it: /retry or /compare makes some.", severity="information")
+        at = siblings.index(turn)
+        start = min(max(0, at - 3), len(siblings) - 4) if len(siblings) > 4 else 0
+        return siblings[start:start + 4]
+
     def switch_to(self, turn_id: str) -> Turn:
         """Show the branch through the turn ``turn_id`` (from /tree); that turn."""
         self._not_streaming()

@@ -49,6 +49,9 @@ class BranchCommands:
             if event.action == "stop":
                 self.session.stop_one(turn)
                 return
+            if event.action == "side":
+                self._side_by_side(turn.id)
+                return
             if event.action == "pick":
                 self._tree_chosen(turn.id, focus_answer=False)  # the next thing to do is type
                 return
@@ -77,7 +80,34 @@ class BranchCommands:
         """Every branch; choosing a message shows its branch."""
         from chatui.ui.screens.tree import TreeScreen
 
-        self.push_screen(TreeScreen(self.session.conversation), self._tree_chosen)
+        self.push_screen(TreeScreen(self.session.conversation), self._tree_result)
+
+    def _tree_result(self, result: tuple[str, bool] | None) -> None:
+        if result:
+            turn_id, side = result
+            self._side_by_side(turn_id) if side else self._tree_chosen(turn_id)
+
+    def _side_by_side(self, turn_id: str) -> None:
+        """The answers to one message in columns again (a comparison reopened); picking one continues from it."""
+        try:
+            turns = self.session.side_by_side(turn_id)
+        except Refused as refused:
+            self._notice(refused)
+            return
+        path = self.session.conversation.turns  # through turn_id, then on down its latest continuation
+        at = [t.id for t in path].index(turn_id)
+        self.view.load(path[:at])
+        row = self.view.add_compare(turns, done=True)
+        self.view.append_turns(path[at + 1:])
+        self.refresh_header()
+        column = row.columns[[t.id for t in turns].index(turn_id)]
+        self.call_after_refresh(self._look_at, row, column)
+
+    def _look_at(self, row: Any, column: Any) -> None:
+        """Bring a reopened comparison into view (not the end of the branch below it) and focus a column."""
+        self.view.pinned = False
+        self.view.scroll_to_widget(row, animate=False, top=True)
+        column.focus(scroll_visible=False)
 
     def _tree_chosen(self, turn_id: str | None, focus_answer: bool = True) -> None:
         if turn_id and self._try(self.session.switch_to, turn_id):

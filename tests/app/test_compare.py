@@ -6,7 +6,7 @@ from textual import events
 
 from chatui.turn import Status
 from chatui.ui.widgets.compare import CompareColumn
-from chatui.ui.widgets.conversation import AssistantMessage
+from chatui.ui.widgets.conversation import AssistantMessage, UserMessage
 from tests.app.conftest import screen_text, send, until
 from tests.conftest import API_KEY
 
@@ -117,3 +117,39 @@ async def test_each_column_shows_its_own_end_however_long_the_others_are(make_ap
         for column in (long_one, short_one):
             assert column.turn.answer.split()[-1].strip("*.,") in screen  # each answer's last words are on screen
         assert screen.count("continue here") == 2
+
+
+async def test_a_comparison_reopens_side_by_side_from_an_answer_or_the_tree(make_app, server):
+    from textual.widgets import Tree
+
+    app = make_app("demo-mini")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await send(app, pilot, "/compare demo-mini demo-cjk", wait=False)
+        await send(app, pilot, "hello both")
+        await send(app, pilot, "/compare off", wait=False)
+        app.query(CompareColumn)[1].focus()
+        await pilot.press("enter")  # continue with demo-cjk
+        await until(pilot, lambda: not app.query(CompareColumn), what="the pick")
+        await send(app, pilot, "and then?")  # a turn below the comparison
+        answer = app.view.assistant[app.session.conversation.turns[0].id]
+        assert "‹2/2›" in screen_text(app) and "v side by side" in screen_text(app)
+        answer.focus()
+        await pilot.press("v")
+        await until(pilot, lambda: len(app.query(CompareColumn)) == 2, what="side by side again")
+        await pilot.pause()
+        columns = list(app.query(CompareColumn))
+        assert [c.turn.model for c in columns] == ["demo-mini", "demo-cjk"] and app.focused is columns[1]
+        screen = screen_text(app)
+        assert "continue here (1)" in screen and "你好" in screen and "hello both" in screen
+        assert [w.turn.user_text for w in app.view.query(UserMessage)] == ["hello both", "and then?"]  # the branch goes on below
+        await pilot.press("ctrl+t")
+        await until(pilot, lambda: type(app.screen).__name__ == "TreeScreen", what="the tree")
+        tree = app.screen.query_one(Tree)
+        tree.move_cursor(tree.root.children[0])  # the first answer to "hello both"
+        await pilot.press("v")
+        await until(pilot, lambda: type(app.screen).__name__ != "TreeScreen" and len(app.query(CompareColumn)) == 2, what="from the tree")
+        await pilot.pause()
+        assert app.focused is app.query(CompareColumn)[0]
+        await pilot.press("2")
+        await until(pilot, lambda: not app.query(CompareColumn) and app.session.conversation.turns[0].model == "demo-cjk", what="the pick")
+        assert [t.user_text for t in app.session.conversation.turns] == ["hello both", "and then?"]

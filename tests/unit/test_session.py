@@ -302,3 +302,20 @@ async def test_compare_streams_every_model_at_once_and_one_failure_disturbs_none
     assert [t.model for t in saved.all_turns][1:] == ["demo-mini", "fail-midstream", "demo-cjk"]
     with pytest.raises(Refused, match="2 to 4"):
         session.begin_compare("x", ["only-one"])
+
+
+async def test_answers_side_by_side_again_at_most_four_around_the_chosen_one(server, store):
+    session = session_for(server, "demo-mini", store)
+    _, first = await run_turn(session, "which?")
+    with pytest.raises(Refused, match="no other answers"):
+        session.side_by_side(first.id)
+    for _ in range(5):
+        turn = session.retry()
+        async for _ in session.run(turn):
+            pass
+    siblings = session.conversation.siblings(first)
+    assert len(siblings) == 6
+    assert session.side_by_side(first.id) == siblings[:4]  # the first and the three after it
+    assert session.side_by_side(siblings[4].id) == siblings[1:5]  # the chosen one is always among them
+    assert session.side_by_side(siblings[5].id) == siblings[2:]
+    assert session.conversation.turns[-1] is siblings[5]  # and its branch is the one on screen

@@ -13,10 +13,10 @@ from chatui.conversation import Conversation, Turn
 from chatui.text import one_line, strip_controls
 
 
-class TreeScreen(ModalScreen[str | None]):
-    """A modal tree of the conversation's turns; dismisses with the chosen turn's id."""
+class TreeScreen(ModalScreen[tuple[str, bool] | None]):
+    """A modal tree of the conversation's turns; dismisses with the chosen turn's id and whether to lay its siblings side by side."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Close")]
+    BINDINGS = [Binding("escape", "dismiss(None)", "Close"), Binding("v", "side_by_side", "Side by side")]
     DEFAULT_CSS = """
     TreeScreen { align: center middle; }
     #tree-box { width: 100; max-width: 95%; height: 80%; border: round $accent; background: $surface; padding: 0 1; }
@@ -35,7 +35,7 @@ class TreeScreen(ModalScreen[str | None]):
             tree: Tree[str | None] = Tree(Text("start"), data=None, id="turn-tree")
             tree.show_root = False
             yield tree
-            yield Label(Text("● the branch on screen · enter: show that message's branch · esc: close"), id="tree-note")
+            yield Label(Text("● the branch on screen · enter: show that message's branch · v: its answers side by side · esc: close"), id="tree-note")
 
     def on_mount(self) -> None:
         conv = self.conversation
@@ -67,4 +67,10 @@ class TreeScreen(ModalScreen[str | None]):
     @on(Tree.NodeSelected)
     def _chosen(self, event: Tree.NodeSelected) -> None:
         if event.node.data:
-            self.dismiss(event.node.data)
+            self.dismiss((event.node.data, False))
+
+    def action_side_by_side(self) -> None:
+        """The highlighted answer and its siblings, in columns (a comparison reopened)."""
+        node = self.query_one(Tree).cursor_node
+        if node is not None and node.data:
+            self.dismiss((node.data, True))

@@ -112,10 +112,12 @@ class CompareRow(Horizontal):
     latest words are on screen at once, whichever answers at length.
     """
 
-    def __init__(self, turns: list[Turn]) -> None:
-        super().__init__(classes="compare-row")
+    def __init__(self, turns: list[Turn], done: bool = False) -> None:
+        super().__init__(classes="compare-row -done" if done else "compare-row")
         self.turns = turns
         self.columns = [CompareColumn(turn, n) for n, turn in enumerate(turns, 1)]
+        for column in self.columns:
+            column.scroller.pinned = not done  # answers reopened read from their start
 
     def compose(self):
         yield from self.columns

@@ -73,6 +73,7 @@ class AssistantMessage(Vertical, can_focus=True):
         *(Binding(str(n), f"copy('code {n}')", f"Copy code block {n}", show=False) for n in range(2, 10)),
         Binding("r", "copy('reasoning')", "Copy reasoning", show=False),
         Binding("R", "retry", "Answer again"),
+        Binding("v", "side_by_side", "Side by side", show=False),
         Binding("left", "branch(-1)", "‹ Branch", show=False),
         Binding("right", "branch(1)", "Branch ›", show=False),
     ]
@@ -140,6 +141,10 @@ class AssistantMessage(Vertical, can_focus=True):
         """Show another answer to the same message (a branch)."""
         self.post_message(BranchRequested(self.turn.id, step))
 
+    def action_side_by_side(self) -> None:
+        """This answer and the other answers to the same message, in columns."""
+        self.post_message(BranchRequested(self.turn.id, action="side"))
+
     def action_retry(self) -> None:
         """Answer this message again; this answer stays as a branch."""
         self.post_message(BranchRequested(self.turn.id, action="retry"))
@@ -160,7 +165,7 @@ class AssistantMessage(Vertical, can_focus=True):
         index, count = view.branch_of(turn) if isinstance(view, ConversationView) else (1, 1)
         if count > 1:
             label.append(f"  ‹{index}/{count}›", style="bold")
-            label.append(" ← →", style="dim")
+            label.append(" ← → · v side by side", style="dim")
         state = _STATUS_LABEL.get(turn.status, str(turn.status))
         if turn.status is Status.COMPLETED and items.refused(turn.items):
             state = "refused"
@@ -407,17 +412,23 @@ class ConversationView(FollowingScroll):
         else:
             marker.remove()
 
-    def add_compare(self, turns: list[Turn]):
-        """Append a comparison: the prompt once, then one column per model (a CompareRow)."""
+    def add_compare(self, turns: list[Turn], done: bool = False):
+        """Append a comparison: the prompt once, then one column per model (a CompareRow; ``done``: answers that ended)."""
         from chatui.ui.widgets.compare import CompareRow
 
-        row = CompareRow(turns)
+        row = CompareRow(turns, done)
         self.mount_all([UserMessage(turns[0]), row])
         for column in row.columns:
             self.assistant[column.turn.id] = column
         self.pinned = True
         self.follow()
         return row
+
+    def append_turns(self, turns: list[Turn]) -> None:
+        """Append finished turns below what is shown."""
+        widgets = [w for turn in turns for w in self._widgets_for(turn)]
+        if widgets:
+            self.mount_all(widgets)
 
     def add_turn(self, turn: Turn) -> AssistantMessage:
         """Append a new turn (user message and an empty streaming answer)."""
