@@ -35,6 +35,8 @@ class Profile:
     requires_key: bool = True
     model: str = defaults.DEFAULT_MODEL
     params: dict[str, Any] = field(default_factory=dict)  # by the names of chatui.params.PARAMS
+    catalogue: str = "auto"  # where prices and context lengths come from: auto (by host), aihubmix, openrouter, none
+    prices: dict[str, Any] = field(default_factory=dict)  # [profiles.NAME.prices]: per model, USD per 1M tokens (ModelInfo)
 
     def key_path(self) -> Path:
         """The key file: the configured one, or ``<config dir>/keys/<name>.key``."""
@@ -91,8 +93,12 @@ _PROFILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "key_file": str,
     "requires_key": bool,
     "model": str,
+    "catalogue": str,
+    "prices": dict,
     **{p.name: p.toml_types for p in PARAMS},
 }
+CATALOGUES = ("auto", "aihubmix", "openrouter", "none")
+_PRICE_KEYS = ("input", "output", "cache_read", "cache_write", "context_length", "max_output")
 _UI_KEYS = {"theme": str, "show_reasoning": bool, "show_usage": bool, "copy_on_select": bool}
 
 
@@ -112,6 +118,21 @@ def _line_of(text: str, table: str | None, key: str) -> int | None:
         if current == table and re.match(rf"^[\"']?{re.escape(key)}[\"']?\s*=", stripped):
             return number
     return None
+
+
+def _prices(table: dict[str, Any], bad: Any) -> dict[str, Any]:
+    """``[profiles.NAME.prices]``: "model" = { input = 0.25, output = 2.0, cache_read = 0.025, context_length = 400000 }."""
+    from chatui.catalogue import parse_config
+
+    for model, entry in table.items():
+        if not isinstance(entry, dict):
+            raise bad(model, "must be a table like { input = 0.25, output = 2.0 } (USD per 1M tokens)")
+        for key, value in entry.items():
+            if key not in _PRICE_KEYS:
+                raise bad(model, f"has an unknown key '{key}' (known: {', '.join(_PRICE_KEYS)})")
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise bad(model, f"'{key}' must be a number of at least 0")
+    return parse_config(table)
 
 
 def load(path: Path | None = None) -> Config:
@@ -170,6 +191,10 @@ def _load(path: Path) -> Config:
                 except ValueError as exc:
                     raise bad(tname, key, f"is invalid: {exc}") from None
                 continue
+            if key == "catalogue" and value not in CATALOGUES:
+                raise bad(tname, key, f"must be one of {', '.join(CATALOGUES)}")
+            if key == "prices":
+                value = _prices(value, lambda model, why: bad(f"{tname}.prices", model, why))
             if key == "api_key_env":
                 value = (value,) if isinstance(value, str) else tuple(str(v) for v in value)
                 key = "key_env"
@@ -336,6 +361,12 @@ def describe(eff: Effective) -> str:
     ]
     for param in PARAMS:
         rows.append((param.name, param.show(p.params.get(param.name, param.default))))
+    from chatui.catalogue import source_for
+
+    source = source_for(eff.base_url, p.catalogue)
+    rows.append(("catalogue", f"{source[0]}: {source[1]}" if source else "none" + ("" if p.prices else " (no prices: add [profiles.NAME.prices] to see costs)")))
+    if p.prices:
+        rows.append(("prices", f"{len(p.prices)} model(s) from the config file"))
     ui = eff.ui
     rows.append(("ui.theme", ui.theme or (f"{ui.remembered_theme}  (picked last time)" if ui.remembered_theme else "(default)")))
     auto = lambda v: "auto" if v is None else str(v).lower()  # noqa: E731
@@ -358,10 +389,16 @@ api_key_env = ["AIHUBMIX_API_KEY", "OPENAI_API_KEY"]
 model = "{defaults.DEFAULT_MODEL}"
 {_STARTER_PARAMS}
 
+# Prices and context lengths come from the gateway's own catalogue where it publishes one
+# (AIHubMix, OpenRouter; catalogue = "auto"). Elsewhere, give them per model, in USD per
+# 1M tokens, and each turn's cost is shown; without prices no cost is shown, never a guess.
 # [profiles.openai]
 # base_url = "https://api.openai.com/v1"
 # api_key_env = "OPENAI_API_KEY"
 # model = "gpt-5-mini"
+# catalogue = "none"              # auto, aihubmix, openrouter or none
+# [profiles.openai.prices]
+# "gpt-5-mini" = {{ input = 0.25, output = 2.0, cache_read = 0.025, context_length = 400000 }}
 
 # [profiles.ollama]
 # base_url = "http://localhost:11434/v1"

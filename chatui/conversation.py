@@ -6,8 +6,11 @@ import copy
 import time
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
+from chatui.cost import Cost
+from chatui.cost import total as cost_sum
 from chatui.params import BY_NAME, PARAMS, lookup, request_fields
 from chatui.turn import Status, Timings, TurnOutcome, Usage
 
@@ -129,6 +132,7 @@ class Turn:
     history_mode: str = "text"  # how earlier turns were sent for this turn: "text" or "full"
     replay: bool = True  # whether reasoning replay was on when the turn started (only new turns are sent)
     parent: str | None = None  # the turn before this one on its branch (None: the first)
+    cost: Cost | None = None  # what it cost, with the prices used (kept when prices change)
 
     def apply_outcome(self, outcome: TurnOutcome) -> None:
         """Record a turn's outcome."""
@@ -162,6 +166,7 @@ class Turn:
             "served_model": self.served_model,
             "history_mode": self.history_mode,
             "parent": self.parent,
+            **({"cost": self.cost.to_dict()} if self.cost else {}),
         }
 
     @classmethod
@@ -183,13 +188,14 @@ class Turn:
             answer=d.get("answer", ""),
             reasoning=d.get("reasoning", ""),
             items=d.get("items") or [],
-            usage=Usage(**usage) if isinstance(usage, dict) else None,
+            usage=Usage.from_saved(usage),
             timings=Timings(**{k: timings.get(k) for k in ("first_token", "total", "tokens_per_second")}),
             error=d.get("error"),
             incomplete_reason=d.get("incomplete_reason"),
             served_model=d.get("served_model"),
             history_mode=d.get("history_mode", "text"),
             parent=d.get("parent") if isinstance(d.get("parent"), str) else None,
+            cost=Cost.from_dict(d.get("cost")),
         )
 
 
@@ -406,6 +412,10 @@ class Conversation:
     def active(self) -> str | None:
         """The id of the last turn of the active branch."""
         return self.turns[-1].id if self.turns else None
+
+    def cost_total(self) -> tuple[Decimal | None, int]:
+        """What every turn of every branch cost, and how many turns had no known cost."""
+        return cost_sum([t.cost for t in self.all_turns if t.usage is not None or t.cost is not None])
 
     def usage_total(self) -> Usage:
         """Session totals over every turn (every branch: each was paid for)."""

@@ -25,3 +25,10 @@ MAX_EVENT_BYTES = 64 << 20  # one SSE event larger than this is a protocol error
 
 REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
 REASONING_SUMMARIES = ("auto", "concise", "detailed")
+
+# The model catalogue (prices, context lengths): kept on disk this long, then fetched again;
+# an older copy is still used when the gateway cannot be reached.
+CATALOGUE_TTL = 24 * 3600.0
+CATALOGUE_TIMEOUT = 10.0
+MAX_CATALOGUE_BYTES = 32 << 20
+CONTEXT_WARNING = 0.8  # share of the context window at which the gauge warns

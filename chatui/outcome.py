@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from chatui.catalogue import price
 from chatui.errors import ChatError
 
 
@@ -34,6 +36,7 @@ class Usage:
     output_tokens: int | None = None
     reasoning_tokens: int | None = None
     total_tokens: int | None = None
+    cost: Decimal | None = None  # USD, when the gateway says what the turn cost (OpenRouter's usage.cost)
 
     @classmethod
     def from_dict(cls, data: Any) -> Usage | None:
@@ -57,7 +60,19 @@ class Usage:
         total = num("total_tokens")
         if total is None and inp is not None and out is not None:
             total = inp + out
-        return cls(inp, num("cached_tokens", src=in_details), out, num("reasoning_tokens", src=out_details), total)
+        return cls(inp, num("cached_tokens", src=in_details), out, num("reasoning_tokens", src=out_details), total, price(data.get("cost")))
+
+    @classmethod
+    def from_saved(cls, data: Any) -> Usage | None:
+        """From :meth:`to_dict` output (a transcript); unknown keys are ignored."""
+        if not isinstance(data, dict):
+            return None
+
+        def num(key: str) -> int | None:
+            value = data.get(key)
+            return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+        return cls(num("input_tokens"), num("cached_tokens"), num("output_tokens"), num("reasoning_tokens"), num("total_tokens"), price(data.get("cost")))
 
     def __add__(self, other: Usage) -> Usage:
         def add(a: int | None, b: int | None) -> int | None:
@@ -69,17 +84,21 @@ class Usage:
             add(self.output_tokens, other.output_tokens),
             add(self.reasoning_tokens, other.reasoning_tokens),
             add(self.total_tokens, other.total_tokens),
+            None if self.cost is None and other.cost is None else (self.cost or 0) + (other.cost or 0),
         )
 
-    def to_dict(self) -> dict[str, int | None]:
-        """Plain dict for transcripts."""
-        return {
+    def to_dict(self) -> dict[str, int | str | None]:
+        """Plain dict for transcripts (the gateway's cost, as a string, only when it sent one)."""
+        out: dict[str, int | str | None] = {
             "input_tokens": self.input_tokens,
             "cached_tokens": self.cached_tokens,
             "output_tokens": self.output_tokens,
             "reasoning_tokens": self.reasoning_tokens,
             "total_tokens": self.total_tokens,
         }
+        if self.cost is not None:
+            out["cost"] = str(self.cost)
+        return out
 
 
 @dataclass(slots=True)

@@ -32,3 +32,13 @@ def config_file() -> Path:
 def state_file() -> Path:
     """Choices chatui remembers between runs (the theme picked in the palette)."""
     return data_dir() / "state.json"
+
+
+def cache_dir() -> Path:
+    """The user cache dir (XDG_CACHE_HOME honoured): things that can be fetched again."""
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
+def catalogues_dir() -> Path:
+    """Model catalogues, one file per gateway."""
+    return cache_dir() / "catalogues"

@@ -21,6 +21,7 @@ from chatui.conversation import Conversation, Settings, Turn
 from chatui.defaults import DEFAULT_MODEL
 from chatui.params import tools_note
 from chatui.text import strip_controls
+from chatui.turn import Status
 from chatui.updates import BY_CHANNEL, Update
 
 NO_KEY = "No API key: set CHATUI_API_KEY and restart, or run chatui --demo."
@@ -104,6 +105,10 @@ class Session:
         self._task: asyncio.Task | None = None
         self._old_clients: list[Any] = []
         self._demo_server: Any = None  # started by use_demo(), stopped by aclose()
+        self.catalogue: Any = None  # chatui.catalogue.Catalogue once loaded (prices, context lengths)
+        self._catalogue_task: asyncio.Task | None = None
+        self._unpriced: list[Turn] = []  # turns that ended before the catalogue arrived
+        self.on_priced: Callable[[], None] = lambda: None  # costs were filled in late (the UI repaints)
 
     @property
     def settings(self) -> Settings:
@@ -158,8 +163,73 @@ class Session:
         finally:
             self.streaming = None
             self._task = None
+            self.price(turn)
             self.autosave()
             self._save_images(turn)
+
+    # -- prices and the context window ------------------------------------------------------
+    def catalogue_source(self) -> tuple[str, str] | None:
+        """Which catalogue this gateway publishes, and where (the demo serves AIHubMix's shape)."""
+        from chatui.catalogue import source_for
+
+        profile = self.gateway.profile
+        setting = "aihubmix" if self.gateway.demo else getattr(profile, "catalogue", "auto")
+        return source_for(self.gateway.base_url, setting)
+
+    def load_catalogue(self) -> asyncio.Task:
+        """Start loading the catalogue (once per gateway); the task's result is the catalogue."""
+        if self._catalogue_task is None:
+            self._catalogue_task = asyncio.get_running_loop().create_task(self._load_catalogue())
+        return self._catalogue_task
+
+    async def _load_catalogue(self) -> Any:
+        from chatui import catalogue as cat
+        from chatui.paths import catalogues_dir
+
+        gateway, source = self.gateway, self.catalogue_source()
+        loaded = cat.Catalogue()
+        if source is not None:
+            kind, url = source
+            try:
+                if gateway.demo:  # a new port each run: nothing worth keeping on disk
+                    loaded = await cat.fetch(kind, url) or cat.Catalogue()
+                else:
+                    loaded = await cat.load(kind, url, cat.CatalogueCache(catalogues_dir()))
+            except Exception:  # noqa: BLE001 - no catalogue is "no metadata", never an error
+                loaded = cat.Catalogue()
+        loaded = loaded.with_overrides(getattr(gateway.profile, "prices", None) or {})
+        if gateway is self.gateway:  # not switched meanwhile
+            self.catalogue = loaded
+            waiting, self._unpriced = self._unpriced, []
+            if any([self.price(turn) for turn in waiting]):
+                self.autosave()
+                self.on_priced()
+        return loaded
+
+    async def catalogue_now(self) -> Any:
+        """The catalogue, waiting for it to load if need be."""
+        return await asyncio.shield(self.load_catalogue())
+
+    def model_info(self, model: str) -> Any:
+        """What the catalogue knows of ``model`` (None when not loaded or not listed)."""
+        return self.catalogue.get(model) if self.catalogue is not None else None
+
+    def price(self, turn: Turn) -> bool:
+        """Work out an ended turn's cost (now, or once the catalogue arrives); whether it has one now."""
+        from chatui.cost import turn_cost
+
+        if turn.cost is not None or turn.status is Status.STREAMING:
+            return turn.cost is not None
+        if self.catalogue is None:
+            if turn.usage is not None:
+                self._unpriced.append(turn)
+                try:
+                    self.load_catalogue()
+                except RuntimeError:  # no running loop (a synchronous caller)
+                    pass
+            return False
+        turn.cost = turn_cost(turn.usage, self.catalogue.get(turn.model) or self.catalogue.get(turn.served_model or ""), self.catalogue.source)
+        return turn.cost is not None
 
     def image_files(self, turn: Turn) -> dict[int, Path]:
         """Where ``turn``'s generated images are saved, by item position (none when transcripts are off)."""
@@ -231,6 +301,7 @@ class Session:
                         queue.put_nowait(BY_CHANNEL[channel](text))
             finally:
                 queue.put_nowait(None)
+                self.price(turn)
                 self.autosave()  # each answer is on disk as soon as it ends, whatever the others do
 
         async def read(queue: asyncio.Queue[Update | None]) -> AsyncIterator[Update]:
@@ -541,11 +612,14 @@ class Session:
         self._client = None  # made again, for the new gateway, on first use
         self.gateway = gateway
         self.models_cache = None
+        self.catalogue, self._catalogue_task, self._unpriced = None, None, []
         self.conversation.gateway = gateway.base_url
         self.settings.model = model
 
     async def aclose(self) -> None:
         """Close every connection pool this session opened."""
+        if self._catalogue_task is not None and not self._catalogue_task.done():
+            self._catalogue_task.cancel()
         clients, self._old_clients = [*self._old_clients, self._client], []
         self._client = None
         for client in clients:

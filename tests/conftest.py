@@ -19,6 +19,7 @@ def private_dirs(tmp_path_factory, monkeypatch):
     root = tmp_path_factory.mktemp("xdg")
     monkeypatch.setenv("XDG_DATA_HOME", str(root / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(root / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(root / "cache"))
     for name in ("DISPLAY", "WAYLAND_DISPLAY"):  # nor the user's clipboard
         monkeypatch.delenv(name, raising=False)
 

@@ -208,6 +208,15 @@ def incomplete(req, state, model):
     return _stream(b.incomplete())
 
 
+def gateway_cost(req, state, model):
+    """The demo answer, with the gateway's own ``usage.cost`` (as OpenRouter sends it)."""
+    b = StreamBuilder(model, req).start()
+    b.message(content.split_words("Priced by the gateway itself.", 3))
+    usage = {**b.usage(), "cost": 0.0123456}
+    b.emit("response.completed", response=b.response("completed", usage=usage, completed_at=1789700004))
+    return _stream(b)
+
+
 def unauthorized(req, state, model):
     """401 as OpenAI sends it."""
     return _error(401, "Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.", code="invalid_api_key")
@@ -359,6 +368,8 @@ SCENARIOS: dict[str, Callable[[dict[str, Any], dict[str, Any], str], Reply]] = {
     "hostile": hostile,
     "function-call": function_call,
     "twice": twice,
+    "gateway-cost": gateway_cost,
+    "tiny-context": demo,
     "multi": multi,
     **ITEM_SCENARIOS,
 }

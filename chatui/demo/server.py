@@ -16,6 +16,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from chatui.demo import catalogue as demo_catalogue
 from chatui.demo import scenarios
 
 
@@ -42,9 +43,14 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - stdlib name
         """/v1/models."""
         self._record(None)
-        if not self._authorised():
+        path = self.path.split("?", 1)[0].rstrip("/")
+        if path == "/api/v1/models":  # AIHubMix's public catalogue: no key needed
+            self._send_json(demo_catalogue.aihubmix())
+        elif path.startswith("/openrouter/") and path.endswith("/models"):  # a base URL of /openrouter/v1: OpenRouter's shape
+            self._send_json(demo_catalogue.openrouter())
+        elif not self._authorised():
             self._send(scenarios.unauthorized({}, {}, ""))
-        elif self.path.rstrip("/").endswith("/models"):
+        elif path.endswith("/models"):
             ids = list(scenarios.DEMO_MODELS) + [m for m in scenarios.SCENARIOS if m not in scenarios.DEMO_MODELS]
             data = {"object": "list", "data": [{"id": m, "object": "model", "created": 1789700000, "owned_by": "chatui-demo"} for m in ids]}
             self._send(scenarios.Reply(200, {"Content-Type": "application/json"}, json.dumps(data).encode()))
@@ -79,6 +85,9 @@ class _Handler(BaseHTTPRequestHandler):
             if not body.get("stream"):
                 reply = scenarios.non_stream(reply)
         self._send(reply)
+
+    def _send_json(self, data: Any) -> None:
+        self._send(scenarios.Reply(200, {"Content-Type": "application/json"}, json.dumps(data).encode()))
 
     def _send(self, reply: scenarios.Reply) -> None:
         self.send_response(reply.status)
