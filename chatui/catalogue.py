@@ -13,6 +13,7 @@ catalogue that cannot be fetched or parsed is empty, never an error.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import math
@@ -47,7 +48,7 @@ class Prices:
 
     def to_dict(self) -> dict[str, str]:
         """JSON-safe (Decimals as strings, unknown prices left out)."""
-        return {k: str(v) for k in PRICE_KEYS if (v := getattr(self, k)) is not None}
+        return {k: format(v.normalize(), "f") for k in PRICE_KEYS if (v := getattr(self, k)) is not None}
 
     @classmethod
     def from_dict(cls, data: Any, scale: Decimal = Decimal(1)) -> Prices | None:
@@ -317,19 +318,23 @@ async def fetch(kind: str, url: str, timeout: float = defaults.CATALOGUE_TIMEOUT
                     body += chunk
                     if len(body) > max_bytes:
                         return None
-        models = PARSERS[kind](json.loads(bytes(body).decode("utf-8", "replace").lstrip("\ufeff")))
+        models = await asyncio.to_thread(_parse, kind, bytes(body))  # a big catalogue parses off the event loop
     except (httpx.HTTPError, ValueError, KeyError, OSError):
         return None
     return Catalogue(kind, models, time.time()) if models else None
 
 
+def _parse(kind: str, body: bytes) -> dict[str, ModelInfo]:
+    return PARSERS[kind](json.loads(body.decode("utf-8", "replace").lstrip("\ufeff")))
+
+
 async def load(kind: str, url: str, cache: CatalogueCache, offline: bool = False) -> Catalogue:
     """A fresh cached copy, else a fetched one (and cached), else an old copy, else an empty catalogue."""
-    cached = cache.read(url)
+    cached = await asyncio.to_thread(cache.read, url)
     if cached is not None and not cached.stale:
         return cached
     fetched = None if offline else await fetch(kind, url)
     if fetched is not None:
-        cache.write(url, fetched)
+        await asyncio.to_thread(cache.write, url, fetched)
         return fetched
     return cached or Catalogue()

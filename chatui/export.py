@@ -8,6 +8,8 @@ from typing import Any
 from chatui import items
 from chatui.blocks import close_fences
 from chatui.conversation import Conversation
+from chatui.cost import total as cost_sum
+from chatui.cost import usd
 from chatui.text import strip_controls
 from chatui.transcripts import to_dict
 from chatui.turn import Status
@@ -27,6 +29,8 @@ def _usage_line(turn) -> str:
             parts.append(f"{label} {value:,}")
     if turn.timings.first_token is not None:
         parts.append(f"first token {turn.timings.first_token:.2f} s")
+    if turn.cost is not None:
+        parts.append(f"cost {usd(turn.cost.usd)}")
     return "*Tokens: " + " · ".join(parts) + "*" if parts else ""
 
 
@@ -36,7 +40,9 @@ def to_markdown(conv: Conversation, *, all_branches: bool = False) -> str:
     branches = conv.branches() if all_branches else [conv.turns]
     models = sorted({t.model for branch in branches for t in branch})
     out = [f"# {s(conv.title or 'Untitled conversation')}", ""]
-    out.append(f"*chatui conversation `{conv.id}` · {_when(conv.created_at)} · models: {', '.join(s(m) for m in models) or '–'}*")
+    spent, unknown = cost_sum([t.cost for branch in branches for t in branch if t.usage is not None or t.cost is not None])
+    cost = f" · cost: {'at least ' if unknown else ''}{usd(spent)}" if spent is not None else ""
+    out.append(f"*chatui conversation `{conv.id}` · {_when(conv.created_at)} · models: {', '.join(s(m) for m in models) or '–'}{cost}*")
     if conv.settings.instructions:
         out += ["", "**Instructions:**", "", s(conv.settings.instructions)]
     for k, branch in enumerate(branches, 1):

@@ -15,7 +15,9 @@ from typing import Any, TextIO
 
 from chatui import items
 from chatui.blocks import Block, BlockSplitter
+from chatui.context import Gauge
 from chatui.conversation import Turn
+from chatui.cost import usd
 from chatui.mathtext import render_math
 from chatui.session import Refused, Session
 from chatui.text import strip_controls
@@ -112,8 +114,8 @@ class MarkdownWriter(PlainWriter):
         self.out.flush()
 
 
-def usage_line(turn: Turn) -> str:
-    """Tokens (and timings) of a turn in one line."""
+def usage_line(turn: Turn, gauge: Gauge | None = None) -> str:
+    """Tokens, timings, cost and context of a turn in one line."""
     u = turn.usage
     parts = []
     if u is not None:
@@ -125,6 +127,10 @@ def usage_line(turn: Turn) -> str:
         parts.append(f"first token {t.first_token:.2f} s")
     if t.total is not None:
         parts.append(f"{t.total:.2f} s")
+    if turn.cost is not None:
+        parts.append(f"cost {usd(turn.cost.usd)}")
+    if gauge is not None:
+        parts.append(f"context {gauge.describe()}" + (" (nearly full)" if gauge.warn else ""))
     return "tokens: " + (" · ".join(parts) if parts else "not reported by the server")
 
 
@@ -139,6 +145,8 @@ def turn_json(session: Session, turn: Turn) -> dict[str, Any]:
         "answer": turn.answer,
         "reasoning": turn.reasoning,
         "usage": turn.usage.to_dict() if turn.usage else None,
+        "cost": turn.cost.to_dict() if turn.cost else None,
+        "context": {"used": g.used, "limit": g.limit} if (g := session.gauge(turn)) else None,
         "timings": turn.timings.to_dict(),
         "incomplete_reason": turn.incomplete_reason,
         "error": turn.error,
@@ -178,14 +186,16 @@ async def print_turn(session: Session, prompt: str, opts: PrintOptions, out: Tex
     err = err or sys.stderr
     try:
         turn = session.begin(prompt)
+        _start_prices(session, opts)
     except Refused as refused:
         err.write(f"chatui: {refused.message}\n")
         return EXIT_USAGE
     await _print_updates(session, turn, session.run(turn), opts, out, err)
+    await _wait_for_prices(session, opts)
     if opts.as_json:
         out.write(json.dumps(turn_json(session, turn), ensure_ascii=False) + "\n")
         out.flush()
-    _report(turn, opts, err)
+    _report(turn, opts, err, gauge=session.gauge(turn))
     return exit_code(turn)
 
 
@@ -199,6 +209,7 @@ async def print_compare(session: Session, prompt: str, models: list[str], opts: 
     err = err or sys.stderr
     try:
         turns = session.begin_compare(prompt, models)
+        _start_prices(session, opts)
     except Refused as refused:
         err.write(f"chatui: {refused.message}\n")
         return EXIT_USAGE
@@ -208,7 +219,8 @@ async def print_compare(session: Session, prompt: str, models: list[str], opts: 
                 out.write(("\n" if n else "") + f"── {strip_controls(turn.model)} ──\n")
                 out.flush()
             await _print_updates(session, turn, updates, opts, out, err, label=f"{strip_controls(turn.model)}: ")
-            _report(turn, opts, err, label=f"{strip_controls(turn.model)}: ")
+            await _wait_for_prices(session, opts)
+            _report(turn, opts, err, label=f"{strip_controls(turn.model)}: ", gauge=session.gauge(turn))
     if opts.as_json:
         out.write(json.dumps([turn_json(session, t) for t in turns], ensure_ascii=False) + "\n")
         out.flush()
@@ -249,9 +261,21 @@ async def _print_updates(session: Session, turn: Turn, updates: Any, opts: Print
                 out.flush()
 
 
-def _report(turn: Turn, opts: PrintOptions, err: TextIO, label: str = "") -> None:
+def _start_prices(session: Session, opts: PrintOptions) -> None:
+    """Fetch the catalogue while the answer streams, when the cost will be printed."""
+    if opts.usage or opts.as_json:
+        session.load_catalogue()
+
+
+async def _wait_for_prices(session: Session, opts: PrintOptions) -> None:
+    """The catalogue (bounded by its own timeout; none is no cost, never an error)."""
+    if opts.usage or opts.as_json:
+        await session.catalogue_now()
+
+
+def _report(turn: Turn, opts: PrintOptions, err: TextIO, label: str = "", gauge: Gauge | None = None) -> None:
     message = failure_message(turn)
     if message:
         err.write(f"chatui: {label}{message}\n")
     if opts.usage:
-        err.write(label + usage_line(turn) + "\n")
+        err.write(label + usage_line(turn, gauge) + "\n")

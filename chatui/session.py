@@ -214,6 +214,32 @@ class Session:
         """What the catalogue knows of ``model`` (None when not loaded or not listed)."""
         return self.catalogue.get(model) if self.catalogue is not None else None
 
+    def gauge(self, turn: Turn | None = None) -> Any:
+        """How full the context window was after ``turn`` (default: the last on screen); None when unknown."""
+        from chatui.context import gauge
+
+        turns = self.conversation.turns
+        turn = turn if turn is not None else next((t for t in reversed(turns) if t.usage), None)
+        if turn is None:
+            return None
+        info = self.model_info(turn.model)
+        return gauge(turn.usage, info.context_length if info else None)
+
+    def context_advice(self, turn: Turn, gauge: Any) -> str:
+        """What to say when the context window is nearly full: how full, and the next steps."""
+        bigger = self.larger_context_models(turn.model)
+        switch = f" or switch to a model with a longer context ({', '.join(bigger[:3])})" if bigger else " or switch to a model with a longer context"
+        return f"This conversation fills {gauge.describe()} of {turn.model}'s context. Start a new one (ctrl+n){switch}."
+
+    def larger_context_models(self, model: str) -> list[str]:
+        """Models the catalogue knows with a longer context than ``model``'s, cheapest first."""
+        info = self.model_info(model)
+        if self.catalogue is None or info is None or not info.context_length:
+            return []
+        bigger = [m for m in self.catalogue.models.values() if m.context_length and m.context_length > info.context_length and m.prices and m.prices.known]
+        bigger.sort(key=lambda m: (m.prices.input + m.prices.output, m.id))
+        return [m.id for m in bigger]
+
     def price(self, turn: Turn) -> bool:
         """Work out an ended turn's cost (now, or once the catalogue arrives); whether it has one now."""
         from chatui.cost import turn_cost
@@ -603,6 +629,9 @@ class Session:
                 return await self.list_models(), current, ""
         except ChatError:
             pass
+        catalogue = await self.catalogue_now()
+        if catalogue.models:  # the gateway's public catalogue still says what exists
+            return sorted(catalogue.models), current, "Could not list this key's models: showing the gateway's catalogue."
         return [current], current, "Could not list models: type any model id and press enter."
 
     def configure(self, gateway: Gateway, model: str) -> None:

@@ -15,10 +15,12 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from chatui.conversation import Conversation, Settings, Turn
+from chatui.cost import Cost
 
 FORMAT = "chatui.conversation"
 VERSION = 2  # 2: turns form a tree (each names its parent) with an active branch; 1 was linear
@@ -78,6 +80,7 @@ class Summary:
     path: Path
     text: str = field(default="", repr=False)  # all prompts and answers of every branch, for search
     branches: int = 1
+    cost: Decimal | None = None  # what every turn that had a known cost came to
 
 
 def _shape(turns: list[dict], active: object, version: int) -> tuple[int, int]:
@@ -210,7 +213,9 @@ class TranscriptStore:
                 models = sorted({str(t.get("model", "")) for t in turns if isinstance(t, dict)} - {""})
                 text = "\n".join(f"{t.get('user_text', '')}\n{t.get('answer', '')}" for t in turns if isinstance(t, dict))
                 length, branches = _shape([t for t in turns if isinstance(t, dict)], data.get("active"), data["version"])
-                out.append(Summary(str(data["id"]), str(data.get("title") or "Untitled"), models, length, float(data.get("updated_at", 0)), path, text, branches))
+                spent = [c.usd for t in turns if isinstance(t, dict) and (c := Cost.from_dict(t.get("cost"))) is not None]
+                cost = sum(spent, Decimal(0)) if spent else None
+                out.append(Summary(str(data["id"]), str(data.get("title") or "Untitled"), models, length, float(data.get("updated_at", 0)), path, text, branches, cost))
             except (OSError, ValueError, TypeError, KeyError, TranscriptError) as exc:
                 self.problems.append(f"{path.name}: {exc}")
         out.sort(key=lambda s: s.updated_at, reverse=True)

@@ -25,7 +25,7 @@ from chatui.ui.widgets.markdown_view import prewarm
 from chatui.ui.widgets.panes import SidePanes
 from chatui.ui.widgets.prompt import PromptArea
 from chatui.ui.widgets.status import TurnStatus
-from chatui.ui.widgets.topbar import TopBar
+from chatui.ui.widgets.topbar import TopBar, meter
 
 NARROW = 100  # below this many columns the side panes start hidden
 
@@ -55,6 +55,7 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
         self.needs_setup = needs_setup
         self.turn_worker: Worker | None = None
         self._narrow: bool | None = None
+        self._context_warned: set[tuple[str, str]] = set()  # (conversation, model) pairs already warned
         self._theme_ready = False  # the start-up theme is not a choice to remember
 
     # -- layout ----------------------------------------------------------------------
@@ -74,6 +75,8 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
         prefs = self.prefs
         self.view.images_for = self.session.image_files
         self.view.branch_of = lambda turn: self.session.branch(turn)
+        self.side.gauge_for = self.session.gauge
+        self.session.on_priced = self._priced
         self._width_rule()
         if theme := prefs.effective_theme:
             if theme in self.available_themes:
@@ -87,9 +90,36 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
         if self.session.gateway.needs_key:
             self.view.add_note(NO_KEY_NOTE, "note warning no-key")
         # after the first frame, import the network and rendering stack in the background
-        self.call_after_refresh(self.run_worker, prewarm, thread=True, exit_on_error=False, group="prewarm")
+        self.call_after_refresh(self.run_worker, self._prewarm, thread=True, exit_on_error=False, group="prewarm")
         if self.needs_setup:
             self.open_setup()
+
+    def _prewarm(self) -> None:
+        """In a thread after the first frame: import the network and rendering stack, then fetch the catalogue."""
+        prewarm()
+        self.call_from_thread(self._load_catalogue)
+
+    @work(group="catalogue", exit_on_error=False)
+    async def _load_catalogue(self) -> None:
+        """Prices and context lengths, for the usage pane, the header and the picker (no error when there are none)."""
+        await self.session.catalogue_now()
+        self._priced()
+
+    def _warn_context(self, turn: Turn) -> None:
+        """Say once per conversation and model when the context window is 80% full, and what to do."""
+        gauge = self.session.gauge(turn)
+        key = (self.session.conversation.id, turn.model)
+        if gauge is None or not gauge.warn or key in self._context_warned:
+            return
+        self._context_warned.add(key)
+        self.notify(self.session.context_advice(turn, gauge), title="Context nearly full", severity="warning", markup=False, timeout=10)
+
+    def _priced(self) -> None:
+        """The catalogue arrived (or late costs were filled in): repaint what shows cost and context."""
+        self.side.refresh_usage(self.session.conversation)
+        for answer in self.view.assistant.values():
+            answer.refresh_status()
+        self.refresh_header()
 
     @on(ViewResized)
     def _width_rule(self) -> None:
@@ -117,6 +147,7 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
         bar, gateway = self.topbar, self.session.gateway
         bar.model, bar.gateway, bar.demo = self.session.settings.model, gateway.base_url, gateway.demo
         bar.has_key, bar.conversation_title = not gateway.needs_key, self.session.conversation.title or ""
+        bar.meter = meter(self.session.gauge(), self.session.conversation.cost_total())
 
     def _show_conversation(self) -> None:
         """Show the session's conversation from scratch (start, /new, history)."""
@@ -172,6 +203,9 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
     def _turn_message(self, event: TurnStarted | ReasoningStreamed | TurnProgressed | TurnFinished) -> None:
         self.side.observe(event, self.session.conversation)  # errors show on the turn itself, not in a toast too
         self.status.observe(event)
+        if isinstance(event, TurnFinished):
+            self.refresh_header()  # context and cost
+            self._warn_context(event.turn)
 
     @on(ScrollRequested)
     def _scroll(self, event: ScrollRequested) -> None:
@@ -238,7 +272,8 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
     async def _pick_model(self) -> None:
         from chatui.ui.screens.model_picker import ModelPicker
 
-        chosen = await self.push_screen_wait(ModelPicker(*await self.session.models_for_picker()))
+        models, current, note = await self.session.models_for_picker()
+        chosen = await self.push_screen_wait(ModelPicker(models, current, note, await self.session.catalogue_now()))
         if chosen:
             self.run_command(f"/model {chosen}")
 

@@ -72,7 +72,7 @@ class BranchCommands:
         from chatui.ui.screens.model_picker import ComparePicker
 
         models, _, note = await self.session.models_for_picker()
-        chosen = await self.push_screen_wait(ComparePicker(models, self.session.compare_models, note))
+        chosen = await self.push_screen_wait(ComparePicker(models, self.session.compare_models, note, await self.session.catalogue_now()))
         if chosen:
             self.run_command("/compare " + " ".join(chosen))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import signal
 import subprocess
@@ -21,7 +22,7 @@ from tests.conftest import API_KEY
 def env(tmp_path) -> dict[str, str]:
     """A clean environment: private data and config dirs, no key unless a test adds one."""
     base = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY") and not k.startswith("CHATUI_")}
-    return {**base, "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "CHATUI_API_KEY": API_KEY}
+    return {**base, "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "XDG_CACHE_HOME": str(tmp_path / "cache"), "CHATUI_API_KEY": API_KEY}
 
 
 def chatui(*args: str, env: dict[str, str], stdin: str | None = None, timeout: float = 90) -> subprocess.CompletedProcess:
@@ -224,3 +225,32 @@ def test_a_reader_that_goes_away_ends_quietly_and_keeps_what_arrived(server, env
     assert proc.returncode == 141 and "Traceback" not in err and "Error" not in err, err
     turn = store(env).load(store(env).latest().path).turns[-1]
     assert turn.answer and turn.status is not Status.STREAMING
+
+
+def test_usage_and_json_carry_cost_and_context_from_the_catalogue_or_the_config(server, env, tmp_path):
+    config = tmp_path / "cfg" / "chatui" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(f"""
+[profiles.hub]
+base_url = "{server.base_url}"
+catalogue = "aihubmix"
+
+[profiles.mine]
+base_url = "{server.base_url}"
+catalogue = "none"
+[profiles.mine.prices]
+"demo-cjk" = {{ input = 1, output = 1, context_length = 1000 }}
+""")
+    out = chatui("--profile", "hub", "--model", "tiny-context", "-p", "hi", "--usage", env=env)
+    assert out.returncode == 0, out.stderr
+    assert re.search(r"cost \$0\.000\d+ · context \d+% of 2K", out.stderr), out.stderr
+    out = chatui("--profile", "hub", "-m", "demo-mini", "-m", "gateway-cost", "-p", "hi", "--json", env=env)
+    both = json.loads(out.stdout)
+    assert [d["cost"]["source"] for d in both] == ["aihubmix", "gateway"] and both[1]["cost"]["usd"] == "0.0123456"
+    assert both[0]["context"]["limit"] == 400_000 and both[0]["cost"]["prices"] == {"input": "0.25", "output": "2", "cache_read": "0.025"}
+    out = chatui("--profile", "mine", "--model", "demo-cjk", "-p", "hi", "--json", env=env)
+    data = json.loads(out.stdout)
+    assert data["cost"]["source"] == "config" and data["context"]["limit"] == 1000
+    out = chatui("--profile", "mine", "--model", "demo-mini", "-p", "hi", "--usage", env=env)
+    assert out.returncode == 0 and "cost" not in out.stderr and "context" not in out.stderr  # no price known: none shown
+    assert not any(r["path"].endswith("/api/v1/models") and "authorization" in r["headers"] for r in server.requests)

@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from chatui.conversation import Conversation
+from chatui.cost import usd
 from chatui.text import one_line, strip_controls
 from chatui.transcripts import Summary, TranscriptError, TranscriptStore
 
@@ -106,6 +107,8 @@ class HistoryScreen(ModalScreen[Conversation | None]):
             row.append_text(title)
             row.append(f" {s.turns:>4} turn{'s' if s.turns != 1 else ' '}", style="dim")
             row.append(f", {s.branches} branches  " if s.branches > 1 else "  ", style="dim")
+            if s.cost is not None:
+                row.append(f"{usd(s.cost):>9}  ", style="dim")
             row.append(one_line(", ".join(s.models), 40))
             rows.append(Option(row, id=s.id))
         options.add_options(rows)

@@ -1,6 +1,8 @@
-"""Pick a model: the gateway's list, fuzzy-filtered; any typed id is accepted too."""
+"""Pick a model: the gateway's list with what the catalogue says of each, filtered and sorted; any typed id is accepted too."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from rich.text import Text
 from textual import events, on
@@ -10,28 +12,53 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from chatui.catalogue import CAPABILITIES, Catalogue, ModelInfo
 from chatui.commands import fuzzy_filter
+from chatui.context import tokens_short
+from chatui.cost import per_million
 from chatui.text import strip_controls
 
 
+SORTS = ("name", "price", "context")
+ID_WIDTH = 34  # cells for the model id; the facts line up after it
+
+
 class ModelPicker(ModalScreen[str | None]):
-    """A modal list of models; Enter picks the highlighted one or the typed id."""
+    """A modal list of models; Enter picks the highlighted one or the typed id.
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel"), Binding("down", "down", show=False), Binding("up", "up", show=False)]
+    With a catalogue, each row shows the context length, the input/output price per
+    1M tokens and the capabilities; typing a capability (vision, files, reasoning,
+    web, tools) keeps the models that have it, and ctrl+s sorts by name, price or context.
+    """
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel"),
+        Binding("down", "down", show=False),
+        Binding("up", "up", show=False),
+        Binding("ctrl+s", "sort", "Sort", show=False),
+    ]
     CSS_PATH = "model_picker.tcss"
+    KEYS = "enter: choose · esc: cancel"
 
-    def __init__(self, models: list[str], current: str, note: str = "") -> None:
+    def __init__(self, models: list[str], current: str, note: str = "", catalogue: Catalogue | None = None) -> None:
         super().__init__()
-        self.models = models
+        self.catalogue = catalogue or Catalogue()
+        self.models = models or sorted(self.catalogue.models)
         self.current = current
         self.note = note
+        self.sort = "name"
+
+    def hint(self) -> str:
+        """The line under the list: the keys, and what filtering can do."""
+        facts = " · type vision, reasoning, web… to filter · ctrl+s: sort by " + self.sort if self.catalogue.models else ""
+        return (self.note or self.KEYS) + facts
 
     def compose(self):
         with Vertical(id="picker"):
             yield Label(Text(f"Model (now: {strip_controls(self.current)})", style="bold"))
             yield Input(placeholder="type to filter, or any model id", id="model-filter")
             yield OptionList(id="model-list")
-            yield Label(Text(self.note or "enter: choose · esc: cancel", style="dim"), id="picker-note")
+            yield Label(Text(self.hint(), style="dim"), id="picker-note")
 
     def on_mount(self) -> None:
         self._fill("")
@@ -41,7 +68,7 @@ class ModelPicker(ModalScreen[str | None]):
         self.filled_for = query
         options = self.query_one(OptionList)
         options.clear_options()
-        matches = fuzzy_filter(query, self.models)
+        matches = self.matches(query)
         options.add_options([Option(self.option_text(m), id=m) for m in matches])
         if matches:
             options.highlighted = matches.index(self.current) if not query and self.current in matches else 0
@@ -60,7 +87,7 @@ class ModelPicker(ModalScreen[str | None]):
     def _submit(self, event: Input.Submitted) -> None:
         self._catch_up()
         options = self.query_one(OptionList)
-        typed = event.value.strip()
+        typed = " ".join(w for w in event.value.split() if w.lower() not in CAPABILITIES)  # filter words are not an id
         if options.highlighted is not None and options.option_count:
             chosen = options.get_option_at_index(options.highlighted).id
             # an exact typed id wins over the highlighted fuzzy match
@@ -72,9 +99,62 @@ class ModelPicker(ModalScreen[str | None]):
     def _selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
 
+    def matches(self, query: str) -> list[str]:
+        """The models for ``query``: capability words filter, the rest fuzzy-matches the id; then the chosen sort."""
+        words = query.lower().split()
+        wanted = [w for w in words if w in CAPABILITIES]
+        rest = " ".join(w for w in words if w not in CAPABILITIES)
+        pool = [m for m in self.models if all(c in self._info(m).capabilities for c in wanted)] if wanted else self.models
+        found = fuzzy_filter(rest, pool) if rest else list(pool)
+        if self.sort == "price":
+            found.sort(key=self._price_key)
+        elif self.sort == "context":
+            found.sort(key=lambda m: -(self._info(m).context_length or 0))
+        return found  # by name: in the gateway's order (or the best fuzzy match first)
+
+    def _price_key(self, model: str) -> tuple[bool, Decimal]:
+        """Cheapest first (input plus output per 1M); unknown prices last."""
+        prices = self._info(model).prices
+        if prices is None or prices.input is None or prices.output is None:
+            return True, Decimal(0)
+        return False, prices.input + prices.output
+
+    def _info(self, model: str) -> ModelInfo:
+        return self.catalogue.get(model) or ModelInfo(model)
+
     def option_text(self, model: str) -> Text:
-        """How one model reads in the list."""
-        return Text(strip_controls(model))
+        """How one model reads in the list: its id, then context, prices and capabilities when known."""
+        return Text.assemble(self.mark(model), self.describe(model))
+
+    def mark(self, model: str) -> Text:
+        """What goes before the id (nothing here; the compare picker's tick)."""
+        return Text()
+
+    def describe(self, model: str) -> Text:
+        """The id and the catalogue's facts, in aligned columns."""
+        text = Text(no_wrap=True, overflow="ellipsis")
+        name = Text(strip_controls(model))
+        info = self.catalogue.get(model)
+        if info is None:
+            return name
+        name.truncate(ID_WIDTH, overflow="ellipsis", pad=True)
+        text.append_text(name)
+        text.append(f" {tokens_short(info.context_length):>5}", style="bold" if self.sort == "context" else "")
+        prices = info.prices
+        if prices is not None and prices.known:
+            text.append(f"  {per_million(prices.input):>7} in {per_million(prices.output):>7} out", style="bold" if self.sort == "price" else "")
+        else:
+            text.append(f"  {'price unknown':>22}", style="dim")
+        caps = [c for c in CAPABILITIES if c in info.capabilities]
+        if caps:
+            text.append("  " + " ".join(caps), style="dim italic")
+        return text
+
+    def action_sort(self) -> None:
+        """Sort by name, price (cheapest first) or context (longest first)."""
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self.query_one("#picker-note", Label).update(Text(self.hint(), style="dim"))
+        self._fill(self.query_one(Input).value)
 
     def action_down(self) -> None:
         """Move the highlight down while typing in the filter."""
@@ -108,8 +188,10 @@ class ComparePicker(ModelPicker):
     A typed id that is not in the list can be ticked too (space with no match).
     """
 
-    def __init__(self, models: list[str], ticked: list[str], note: str = "") -> None:
-        super().__init__(list(dict.fromkeys([*models, *ticked])), "", note)
+    KEYS = "space: tick (2 to 4) · enter: compare · esc: cancel"
+
+    def __init__(self, models: list[str], ticked: list[str], note: str = "", catalogue: Catalogue | None = None) -> None:
+        super().__init__(list(dict.fromkeys([*(models or sorted((catalogue or Catalogue()).models)), *ticked])), "", note, catalogue)
         self.ticked = list(ticked)
 
     def compose(self):
@@ -117,16 +199,16 @@ class ComparePicker(ModelPicker):
             yield Label(self._title(), id="picker-title")
             yield TickingFilter(placeholder="type to filter, or any model id", id="model-filter")
             yield OptionList(id="model-list")
-            yield Label(Text(self.note or "space: tick (2 to 4) · enter: compare · esc: cancel", style="dim"), id="picker-note")
+            yield Label(Text(self.hint(), style="dim"), id="picker-note")
 
     def _title(self) -> Text:
         now = ", ".join(strip_controls(m) for m in self.ticked) if self.ticked else "none ticked"
         return Text.assemble(("Compare models", "bold"), f" ({now})")
 
-    def option_text(self, model: str) -> Text:
+    def mark(self, model: str) -> Text:
         """A ticked model shows the column it will have."""
         mark = f" {self.ticked.index(model) + 1} " if model in self.ticked else "   "
-        return Text.assemble((mark, "reverse bold" if model in self.ticked else ""), " ", strip_controls(model))
+        return Text.assemble((mark, "reverse bold" if model in self.ticked else ""), " ")
 
     def action_toggle(self) -> None:
         """Tick or untick the highlighted model (or the typed id when nothing matches)."""

@@ -12,6 +12,7 @@ from textual.widgets import Static
 from textual.worker import Worker
 
 from chatui.conversation import Turn
+from chatui.cost import usd
 from chatui.session import Session
 from chatui.ui.gcpause import calm_gc, settle_gc
 from chatui.ui.messages import BranchRequested, LiveStats, TurnFinished, TurnStarted
@@ -78,6 +79,8 @@ class CompareColumn(AssistantMessage):
             facts.append(f"{t.tokens_per_second:,.0f} tok/s")
         if turn.usage and turn.usage.output_tokens is not None:
             facts.append(f"{turn.usage.output_tokens:,} tokens")
+        if turn.cost is not None:
+            facts.append(usd(turn.cost.usd))
         if facts:
             line = Text(" · ".join(facts), style="dim")
             self.status_line.update(Text.assemble(self.status_text, "\n", line) if self.status_text.plain else line)

@@ -16,6 +16,7 @@ from textual.worker import Worker
 
 from chatui import items
 from chatui.conversation import Turn
+from chatui.cost import usd
 from chatui.session import Session
 from chatui.text import strip_controls
 from chatui.turn import Status
@@ -171,6 +172,8 @@ class AssistantMessage(Vertical, can_focus=True):
             state = "refused"
         if state:
             label.append(f"  · {state}", style="italic")
+        if turn.cost is not None:
+            label.append(f"  {usd(turn.cost.usd)}", style="dim")
         self.label.update(label)
         for status in Status:
             self.set_class(turn.status is status, f"-{status.value}")

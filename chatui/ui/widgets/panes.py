@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from decimal import Decimal
+
 from rich.table import Table
 from rich.text import Text
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
+from chatui.context import Gauge
 from chatui.conversation import Conversation, Turn
+from chatui.cost import usd
 from chatui.ui.messages import LiveStats, ReasoningStreamed, TurnFinished, TurnProgressed, TurnStarted
 from chatui.text import strip_controls
-from chatui.turn import Usage
+from chatui.turn import Status, Usage
 from chatui.ui.widgets.follow import FollowingScroll
 from chatui.ui.widgets.markdown_view import MarkdownView
 
@@ -84,8 +89,11 @@ class UsagePane(Static):
         self.border_title = "Usage"
         self._rows = 0
 
-    def show(self, turn: Turn | None, session: Usage, live: LiveStats | None = None) -> None:
-        """Render the table for ``turn`` and the session totals (relayout only when the rows change)."""
+    def show(self, turn: Turn | None, session: Usage, live: LiveStats | None = None, spent: tuple[Decimal | None, int] = (None, 0), gauge: Gauge | None = None) -> None:
+        """Render the table for ``turn`` and the session totals (relayout only when the rows change).
+
+        ``spent`` is the conversation's cost and how many turns had none; ``gauge`` how full the context is.
+        """
         table = Table.grid(padding=(0, 1), expand=True)
         table.add_column(style="dim")
         table.add_column(justify="right")
@@ -108,6 +116,12 @@ class UsagePane(Static):
         t = turn.timings if turn else None
         ttft = f"{t.first_token:.2f} s" if t and t.first_token is not None else "–"
         tps = f"{t.tokens_per_second:,.0f}" if t and t.tokens_per_second else "–"
+        total, unknown = spent
+        if turn is not None and turn.cost is not None or total is not None:
+            session_cost = ("≥ " if unknown and total is not None else "") + usd(total)
+            table.add_row("cost", usd(turn.cost.usd) if turn is not None and turn.cost is not None else "–", session_cost)
+        if gauge is not None:
+            table.add_row("context", Text(gauge.describe(), style="bold yellow" if gauge.warn else ""), "")
         table.add_row("first token", ttft, "")
         table.add_row("tokens/s", tps, "")
         if live is not None:
@@ -118,6 +132,11 @@ class UsagePane(Static):
 
 class SidePanes(Vertical):
     """The reasoning and usage panes: they observe the conversation view's turn messages."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.gauge_for: Callable[[Turn], Gauge | None] = lambda turn: None  # how full the context was after a turn
+        self.turn: Turn | None = None  # the turn the panes show
 
     def compose(self):
         yield ReasoningPane(id="reasoning")
@@ -141,7 +160,17 @@ class SidePanes(Vertical):
     def show_turn(self, turn: Turn | None, conversation: Conversation) -> None:
         """Show a finished (or no) turn's reasoning and usage."""
         self.reasoning.show_turn(turn)
-        self.usage.show(turn, conversation.usage_total())
+        self._show_usage(turn, conversation)
+
+    def refresh_usage(self, conversation: Conversation) -> None:
+        """Show the same turn's usage again (costs or context lengths arrived)."""
+        if self.turn is None or self.turn.status is not Status.STREAMING:
+            self._show_usage(self.turn, conversation)
+
+    def _show_usage(self, turn: Turn | None, conversation: Conversation, live: LiveStats | None = None) -> None:
+        self.turn = turn
+        gauge = self.gauge_for(turn) if turn is not None and live is None else None
+        self.usage.show(turn, conversation.usage_total(), live=live, spent=conversation.cost_total(), gauge=gauge)
 
     def observe(self, event: Message, conversation: Conversation) -> None:
         """Follow a streaming turn from the view's messages."""
@@ -151,7 +180,7 @@ class SidePanes(Vertical):
             self.reasoning.streamed(event.turn, event.text, event.replace)
         elif isinstance(event, TurnProgressed):
             if self.usage.display:
-                self.usage.show(event.turn, conversation.usage_total(), live=event.stats)
+                self._show_usage(event.turn, conversation, live=event.stats)
         elif isinstance(event, TurnFinished):
             self.reasoning.finished(event.turn)
-            self.usage.show(event.turn, conversation.usage_total())
+            self._show_usage(event.turn, conversation)

@@ -2,21 +2,40 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from chatui.context import Gauge
+from chatui.cost import usd
 from chatui.text import strip_controls
 
 
+def meter(gauge: Gauge | None, spent: tuple[Decimal | None, int]) -> Text:
+    """'ctx 12% of 400K · $0.0123': how full the context is (warning colours from 80%) and what the conversation cost."""
+    text = Text()
+    if gauge is not None:
+        text.append("ctx ", style="dim")
+        text.append(gauge.describe(), style="bold black on yellow" if gauge.warn else "")
+    total, unknown = spent
+    if total is not None:
+        if text.plain:
+            text.append(" · ", style="dim")
+        text.append(("≥ " if unknown else "") + usd(total))
+    return text
+
+
 class TopBar(Widget):
-    """One line: chatui · model · gateway · title; each part a reactive attribute."""
+    """One line: chatui · model · gateway · context and cost · title; each part a reactive attribute."""
 
     model = reactive("")
     gateway = reactive("")
     demo = reactive(False)
     has_key = reactive(True)
     conversation_title = reactive("")
+    meter = reactive(Text())  # how full the context is and what the conversation cost
 
     def render(self) -> Text:
         """The header line (untrusted parts as plain text, control characters removed)."""
@@ -30,6 +49,9 @@ class TopBar(Widget):
             text.append("  DEMO · offline ", style="bold black on yellow")
         elif not self.has_key:
             text.append("  no API key ", style="bold white on red")
+        if self.meter.plain:
+            text.append("  ")
+            text.append_text(self.meter)
         if self.conversation_title:
             text.append("  ", style="dim")
             text.append(strip_controls(self.conversation_title)[:60], style="italic dim")
