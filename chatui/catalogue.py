@@ -14,7 +14,6 @@ catalogue that cannot be fetched or parsed is empty, never an error.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import math
 import re
@@ -68,6 +67,7 @@ class ModelInfo:
     max_output: int | None = None
     prices: Prices | None = None
     capabilities: frozenset[str] = field(default_factory=frozenset)
+    chat: bool = True  # answers in text (False: an image, embedding or speech model)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe, for the on-disk cache."""
@@ -77,6 +77,7 @@ class ModelInfo:
             "max_output": self.max_output,
             "prices": self.prices.to_dict() if self.prices else None,
             "capabilities": sorted(self.capabilities),
+            "chat": self.chat,
         }
 
     @classmethod
@@ -89,6 +90,7 @@ class ModelInfo:
             count(data.get("max_output")),
             Prices.from_dict(data.get("prices")),
             frozenset(str(c) for c in caps) if isinstance(caps, list) else frozenset(),
+            data.get("chat") is not False,
         )
 
 
@@ -122,6 +124,7 @@ class Catalogue:
                 info.max_output or (base.max_output if base else None),
                 info.prices or (base.prices if base else None),
                 info.capabilities or (base.capabilities if base else frozenset()),
+                base.chat if base else True,
             )
         return Catalogue(self.source or "config", merged, self.fetched_at, self.stale)
 
@@ -205,6 +208,7 @@ def parse_aihubmix(data: Any) -> dict[str, ModelInfo]:
             count(entry.get("max_output")),
             Prices.from_dict(entry.get("pricing"), Decimal(1000)),
             _capabilities(_words(entry.get("input_modalities")), _words(entry.get("features"))),
+            not (types := _words(entry.get("types"))) or "llm" in types,
         )
     return out
 
@@ -232,6 +236,7 @@ def parse_openrouter(data: Any) -> dict[str, ModelInfo]:
             count(top.get("max_completion_tokens")),
             prices,
             _capabilities(_words(arch.get("input_modalities")), features),
+            not (outputs := _words(arch.get("output_modalities"))) or "text" in outputs,
         )
     return out
 
@@ -278,6 +283,8 @@ class CatalogueCache:
 
     def path_for(self, url: str) -> Path:
         """The file for ``url`` (hashed: a URL is not a file name)."""
+        import hashlib
+
         return self.root / (hashlib.sha256(url.encode()).hexdigest()[:24] + ".json")
 
     def read(self, url: str, now: float | None = None) -> Catalogue | None:

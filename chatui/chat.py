@@ -11,7 +11,7 @@ from chatui.client import ResponsesClient
 from chatui.conversation import Conversation, Turn
 from chatui.errors import BadRequest, ChatError, NotFound, ProtocolError, StreamCut
 from chatui.events import Retrying
-from chatui.turn import RETRYING, Status, TurnAccumulator
+from chatui.turn import RETRYING, Status, TurnAccumulator, TurnOutcome
 
 # Words in a 400/404 that mean "the history you replayed is not acceptable".
 _HISTORY_WORDS = (
@@ -81,3 +81,28 @@ async def stream_turn(client: ResponsesClient, conversation: Conversation, turn:
         turn.apply_outcome(acc.outcome())
         conversation.updated_at = time.time()
 
+
+
+async def run_body(client: ResponsesClient, body: dict) -> TurnOutcome:
+    """Send one request that is not a turn of the conversation (a /compact summary) and return its outcome.
+
+    Errors end up in the outcome, never as exceptions; cancelling stops it (marked stopped).
+    """
+    acc = TurnAccumulator()
+    try:
+        async with aclosing(client.stream_events(body)) as events:
+            async for event in events:
+                if type(event) is not Retrying:
+                    acc.apply(event)
+        if acc.status is Status.STREAMING:
+            acc.finish_cut(StreamCut("The stream ended before the summary was finished."))
+    except ChatError as error:
+        if acc.status is Status.STREAMING:
+            acc._finish(Status.FAILED, error)
+    except (asyncio.CancelledError, GeneratorExit):
+        acc.cancel()
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever a server sends, this ends cleanly
+        if acc.status is Status.STREAMING:
+            acc._finish(Status.FAILED, ProtocolError(f"chatui could not handle the server's answer ({type(exc).__name__})."))
+    return acc.outcome()

@@ -45,6 +45,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("edit", "[N]", "Put message N (default: the last) into the input; sending it starts a branch"),
     Command("compare", "[MODEL MODEL …|off]", "Send each prompt to 2-4 models at once, side by side; alone: which, and a picker to tick them"),
     Command("tree", "", "Show every branch of the conversation and jump to one", key="ctrl+t"),
+    Command("compact", "[MODEL]", "Summarise the earlier turns into one item later requests send instead (they stay on screen)"),
     Command("copy", "[code [N]|reasoning|prompt]", "Copy the focused (or last) answer, its code block N, its reasoning or its prompt"),
     Command("save", "", "Save the conversation now", key="ctrl+s"),
     Command("export", "[md|json] [PATH]", "Export the conversation as Markdown or JSON"),
@@ -61,6 +62,8 @@ PROMPT_KEYS: tuple[tuple[str, str], ...] = (
     ("tab", "move focus; a focused answer shows its reasoning and usage"),
     ("c / 1-9", "on a focused message: copy it / copy its code block N"),
     ("← → / R / e", "on a focused answer: other branches / answer again; on your message: edit it (a branch)"),
+    ("v / 1-4", "on an answer with siblings: lay them side by side; on a compared answer: continue with answer N"),
+    ("ctrl+s (picker)", "in the model picker: sort by name, price or context; type vision, reasoning, web… to filter"),
     ("mouse drag, ctrl+c", "select text in answers, reasoning or prompts; copy the selection"),
     ("ctrl+p", "command palette (every command is there)"),
 )

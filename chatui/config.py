@@ -37,6 +37,7 @@ class Profile:
     params: dict[str, Any] = field(default_factory=dict)  # by the names of chatui.params.PARAMS
     catalogue: str = "auto"  # where prices and context lengths come from: auto (by host), aihubmix, openrouter, none
     prices: dict[str, Any] = field(default_factory=dict)  # [profiles.NAME.prices]: per model, USD per 1M tokens (ModelInfo)
+    auto_compact: float | None = None  # compact by itself when a turn fills this share of the context window
 
     def key_path(self) -> Path:
         """The key file: the configured one, or ``<config dir>/keys/<name>.key``."""
@@ -95,6 +96,7 @@ _PROFILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "model": str,
     "catalogue": str,
     "prices": dict,
+    "auto_compact": (int, float),
     **{p.name: p.toml_types for p in PARAMS},
 }
 CATALOGUES = ("auto", "aihubmix", "openrouter", "none")
@@ -191,6 +193,8 @@ def _load(path: Path) -> Config:
                 except ValueError as exc:
                     raise bad(tname, key, f"is invalid: {exc}") from None
                 continue
+            if key == "auto_compact" and not 0.5 <= value < 1:
+                raise bad(tname, key, "must be a share of the context window from 0.5 to 0.99 (e.g. 0.8)")
             if key == "catalogue" and value not in CATALOGUES:
                 raise bad(tname, key, f"must be one of {', '.join(CATALOGUES)}")
             if key == "prices":
@@ -397,6 +401,7 @@ model = "{defaults.DEFAULT_MODEL}"
 # api_key_env = "OPENAI_API_KEY"
 # model = "gpt-5-mini"
 # catalogue = "none"              # auto, aihubmix, openrouter or none
+# auto_compact = 0.8              # summarise earlier turns by itself when a turn fills 80% of the context
 # [profiles.openai.prices]
 # "gpt-5-mini" = {{ input = 0.25, output = 2.0, cache_read = 0.025, context_length = 400000 }}
 

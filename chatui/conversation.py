@@ -110,6 +110,44 @@ class Settings:
         )
 
 
+SUMMARY_PROMPT = (
+    "Summarise the conversation so far so that it can go on without the earlier messages. Keep every fact, "
+    "decision, name, number, code snippet and open question that may matter later; leave out pleasantries. "
+    "Write in the language the conversation uses, and start directly with the summary."
+)
+SUMMARY_HEADER = "[Summary of the earlier conversation, written by {model}; the messages it replaces are not sent]"
+
+
+@dataclass(slots=True)
+class Compaction:
+    """A summary of a branch up to and including the turn that holds it; later requests send it instead."""
+
+    summary: str
+    model: str
+    turns: int  # how many turns it replaces
+    usage: Usage | None = None
+    cost: Cost | None = None
+    created_at: float = field(default_factory=time.time)
+
+    def item(self) -> dict[str, Any]:
+        """The one input item sent in place of the turns it replaces."""
+        return user_item(SUMMARY_HEADER.format(model=self.model) + "\n\n" + self.summary)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe, for transcripts."""
+        return {"summary": self.summary, "model": self.model, "turns": self.turns, "created_at": self.created_at,
+                "usage": self.usage.to_dict() if self.usage else None, "cost": self.cost.to_dict() if self.cost else None}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Compaction | None:
+        """From :meth:`to_dict` output; None when it is not one."""
+        if not isinstance(data, dict) or not isinstance(data.get("summary"), str):
+            return None
+        turns = data.get("turns")
+        return cls(data["summary"], str(data.get("model", "")), turns if isinstance(turns, int) else 0, Usage.from_saved(data.get("usage")),
+                   Cost.from_dict(data.get("cost")), float(data.get("created_at") or 0))
+
+
 @dataclass(slots=True)
 class Turn:
     """One user message and what came back."""
@@ -133,6 +171,7 @@ class Turn:
     replay: bool = True  # whether reasoning replay was on when the turn started (only new turns are sent)
     parent: str | None = None  # the turn before this one on its branch (None: the first)
     cost: Cost | None = None  # what it cost, with the prices used (kept when prices change)
+    compaction: Compaction | None = None  # /compact: this turn and those before it are sent as this summary
 
     def apply_outcome(self, outcome: TurnOutcome) -> None:
         """Record a turn's outcome."""
@@ -167,6 +206,7 @@ class Turn:
             "history_mode": self.history_mode,
             "parent": self.parent,
             **({"cost": self.cost.to_dict()} if self.cost else {}),
+            **({"compaction": self.compaction.to_dict()} if self.compaction else {}),
         }
 
     @classmethod
@@ -196,6 +236,7 @@ class Turn:
             history_mode=d.get("history_mode", "text"),
             parent=d.get("parent") if isinstance(d.get("parent"), str) else None,
             cost=Cost.from_dict(d.get("cost")),
+            compaction=Compaction.from_dict(d.get("compaction")),
         )
 
 
@@ -307,6 +348,11 @@ class Conversation:
 
     def history(self, earlier: list[Turn], model: str, gateway: str, *, replay: bool, text_only: bool = False) -> tuple[list[dict[str, Any]], bool]:
         """Input items for the ``earlier`` turns of a branch as sent to ``model``, and whether any were replayed in full."""
+        items: list[dict[str, Any]] = []
+        compacted = max((i for i, t in enumerate(earlier) if t.compaction is not None), default=-1)
+        if compacted >= 0:  # the summary stands for that turn and every one before it
+            items.append(earlier[compacted].compaction.item())  # type: ignore[union-attr]
+            earlier = earlier[compacted + 1:]
         before = len(earlier)
         allow_full = not text_only and self._replay_allowed(replay, model, gateway)
         # Full replay only for the unbroken tail of turns by this same model and gateway.
@@ -316,7 +362,6 @@ class Conversation:
             if prev.model != model or prev.gateway != gateway:
                 break
             tail_start -= 1
-        items: list[dict[str, Any]] = []
         full = False
         for index in range(before):
             turn = earlier[index]
@@ -415,7 +460,13 @@ class Conversation:
 
     def cost_total(self) -> tuple[Decimal | None, int]:
         """What every turn of every branch cost, and how many turns had no known cost."""
-        return cost_sum([t.cost for t in self.all_turns if t.usage is not None or t.cost is not None])
+        costs = [t.cost for t in self.all_turns if t.usage is not None or t.cost is not None]
+        costs += [t.compaction.cost for t in self.all_turns if t.compaction is not None and (t.compaction.usage is not None or t.compaction.cost is not None)]
+        return cost_sum(costs)
+
+    def compacted_through(self) -> int:
+        """How many turns of the active branch a summary stands for (0: none)."""
+        return max((i + 1 for i, t in enumerate(self.turns) if t.compaction is not None), default=0)
 
     def usage_total(self) -> Usage:
         """Session totals over every turn (every branch: each was paid for)."""
@@ -423,4 +474,6 @@ class Conversation:
         for turn in self.all_turns:
             if turn.usage:
                 total = total + turn.usage
+            if turn.compaction is not None and turn.compaction.usage:
+                total = total + turn.compaction.usage  # the summaries were paid for too
         return total

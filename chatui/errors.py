@@ -285,6 +285,9 @@ def error_for_status(
     if status == 429:
         wait = f" Try again in {retry_after:.0f} s." if retry_after else " Wait a moment and retry."
         return RateLimited("Rate limited: too many requests." + wait, **kw)
+    if status in (400, 413, 422) and any(w in lowered for w in ("context_length", "context length", "context window", "maximum context", "too many tokens")):
+        return BadRequest(f"The conversation is too long for the context window of {model_txt}: /compact summarises the earlier turns (then /retry), "
+                          "or start a new one (ctrl+n), or switch to a model with a longer context.", **kw)
     if status in (400, 422) and ("web_search" in lowered or "tools" == (body.param or "")):
         return BadRequest(f"Web search is not supported by {model_txt} or this gateway: /search off, then send again.", **kw)
     if status in (400, 422):

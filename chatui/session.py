@@ -20,8 +20,12 @@ from chatui.blocks import code_blocks
 from chatui.conversation import Conversation, Settings, Turn
 from chatui.defaults import DEFAULT_MODEL
 from chatui.params import tools_note
+from chatui.cost import usd
 from chatui.text import strip_controls
 from chatui.turn import Status
+
+KEEP_VERBATIM = 1  # /compact leaves the last exchange as it is, so the conversation reads on naturally
+SUMMARY_ROOM = 8_000  # tokens a compaction model's window needs beyond the turns: the prompt and the summary
 from chatui.updates import BY_CHANNEL, Update
 
 NO_KEY = "No API key: set CHATUI_API_KEY and restart, or run chatui --demo."
@@ -108,6 +112,8 @@ class Session:
         self.catalogue: Any = None  # chatui.catalogue.Catalogue once loaded (prices, context lengths)
         self._catalogue_task: asyncio.Task | None = None
         self._unpriced: list[Turn] = []  # turns that ended before the catalogue arrived
+        self.compacting = False  # a /compact summary is being written
+        self._stop_compacting = False
         self.on_priced: Callable[[], None] = lambda: None  # costs were filled in late (the UI repaints)
 
     @property
@@ -129,6 +135,8 @@ class Session:
         """Raise Refused unless a turn can start now."""
         if self.streaming is not None:
             raise Refused(STILL_STREAMING)
+        if self.compacting:
+            raise Refused("The conversation is being compacted: press escape to stop, or wait a moment.")
         if self.gateway.needs_key:
             raise Refused(NO_KEY, title="Cannot send", severity="error")
 
@@ -228,8 +236,91 @@ class Session:
     def context_advice(self, turn: Turn, gauge: Any) -> str:
         """What to say when the context window is nearly full: how full, and the next steps."""
         bigger = self.larger_context_models(turn.model)
-        switch = f" or switch to a model with a longer context ({', '.join(bigger[:3])})" if bigger else " or switch to a model with a longer context"
-        return f"This conversation fills {gauge.describe()} of {turn.model}'s context. Start a new one (ctrl+n){switch}."
+        switch = f", or switch to a model with a longer context ({', '.join(bigger[:3])})" if bigger else ", or switch to a model with a longer context"
+        return f"This conversation fills {gauge.describe()} of {turn.model}'s context. /compact summarises the earlier turns; or start a new one (ctrl+n){switch}."
+
+    # -- compaction --------------------------------------------------------------------
+    def compact_plan(self, arg: str = "") -> tuple[list[Turn], str]:
+        """The turns /compact would summarise (all but the last exchange, after any earlier summary) and the model to use."""
+        self.check_can_send()
+        path = self.conversation.turns
+        done = self.conversation.compacted_through()
+        todo = path[:-KEEP_VERBATIM] if len(path) > KEEP_VERBATIM else []
+        if len(todo) <= done or not any(t.answer for t in todo[done:]):
+            raise Refused(f"Nothing to compact yet: the last {KEEP_VERBATIM} exchange always stays as it is, and earlier turns are summarised already." if done else
+                          "Nothing to compact yet: it summarises the turns before the last exchange.", severity="information", title="/compact")
+        model = strip_controls(arg).strip() or self.compact_model(self._estimate_tokens(todo))
+        return todo, model
+
+    def _estimate_tokens(self, turns: list[Turn]) -> int:
+        """How many tokens sending ``turns`` takes: what the server counted last time, else a quarter of the characters."""
+        counted = turns[-1].usage.input_tokens if turns and turns[-1].usage and turns[-1].usage.input_tokens else 0
+        chars = sum(len(t.user_text) + len(t.answer) for t in turns)
+        return max(counted, chars // 4)
+
+    def compact_model(self, tokens: int) -> str:
+        """The cheapest text model the catalogue knows whose window fits ``tokens`` (and a summary); else the current model."""
+        catalogue = self.catalogue
+        if catalogue is None or not catalogue.models:
+            return self.settings.model
+        usable = set(self.models_cache) if self.models_cache else None  # what this key can reach, when listed
+        fits = [m for m in catalogue.models.values()
+                if m.chat and m.prices is not None and m.prices.known and (m.context_length or 0) >= tokens + SUMMARY_ROOM and (usable is None or m.id in usable)]
+        if not fits:
+            return self.settings.model
+        fits.sort(key=lambda m: (m.prices.input, m.prices.output, m.id))
+        return fits[0].id
+
+    async def compact(self, arg: str = "") -> str:
+        """/compact [MODEL]: summarise the earlier turns of this branch into one item later requests send instead.
+
+        The turns stay in the transcript and on screen; a failure changes nothing.
+        """
+        from chatui.chat import run_body
+        from chatui.conversation import SUMMARY_PROMPT, Compaction, user_item
+        from chatui.cost import turn_cost
+
+        await self.catalogue_now()
+        todo, model = self.compact_plan(arg)
+        conv = self.conversation
+        items, _ = conv.history(todo, model, self.gateway.base_url, replay=False, text_only=True)
+        body = {"model": model, "input": [*items, user_item(SUMMARY_PROMPT)], "store": False, "stream": True}
+        self.compacting = True
+        self._task = asyncio.current_task()
+        try:
+            outcome = await run_body(self.client, body)
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if not self._stop_compacting or task is None:
+                raise
+            task.uncancel()  # our own escape, not the app closing: say so instead
+            raise Refused("Compaction stopped: nothing was changed.", title="/compact", severity="information") from None
+        finally:
+            self.compacting = self._stop_compacting = False
+            self._task = None
+        if outcome.status is not Status.COMPLETED or not outcome.answer.strip():
+            why = outcome.error.message if outcome.error else f"the summary {outcome.status}"
+            raise Refused(f"Could not compact: {why}. Nothing was changed.", title="/compact", severity="error")
+        info = self.model_info(model)
+        cost = turn_cost(outcome.usage, info, self.catalogue.source if self.catalogue else "")
+        todo[-1].compaction = Compaction(outcome.answer.strip(), model, len(todo), outcome.usage, cost)
+        self.autosave()
+        spent = f", {usd(cost.usd)}" if cost else ""
+        size = f"{outcome.usage.output_tokens:,} tokens" if outcome.usage and outcome.usage.output_tokens else f"{len(outcome.answer):,} characters"
+        turns = "1 turn" if len(todo) == 1 else f"{len(todo)} turns"
+        return f"Compacted {turns} into a summary by {model} ({size}{spent}). Later requests send the summary instead; the turns stay here, marked."
+
+    def should_auto_compact(self, turn: Turn) -> bool:
+        """Whether the profile's auto_compact threshold was crossed by ``turn`` (and there is something to compact)."""
+        threshold = getattr(self.gateway.profile, "auto_compact", None)
+        gauge = self.gauge(turn)
+        if not threshold or gauge is None or gauge.share < threshold:
+            return False
+        try:
+            self.compact_plan()
+        except Refused:
+            return False
+        return True
 
     def larger_context_models(self, model: str) -> list[str]:
         """Models the catalogue knows with a longer context than ``model``'s, cheapest first."""
@@ -361,9 +452,10 @@ class Session:
         return True
 
     def stop(self) -> bool:
-        """Stop the streaming turn (what arrived is kept); False when nothing streams."""
-        if self.streaming is None or self._task is None:
+        """Stop the streaming turn (what arrived is kept) or a compaction; False when nothing streams."""
+        if (self.streaming is None and not self.compacting) or self._task is None:
             return False
+        self._stop_compacting = self.compacting
         self._task.cancel()
         return True
 

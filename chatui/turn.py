@@ -424,7 +424,8 @@ def _failure_message(code: str | None, message: str, started: bool) -> str:
     if any(w in lowered for w in (*OUT_OF_CREDIT, "billing", "out of credit")):
         return "Your account is out of credit or quota: retrying will not help. Top up or use another key." + kept
     if "context_length" in lowered or "context size" in lowered or "context window" in lowered:
-        return "The conversation is too long for this model's context: start a new one (ctrl+n) or switch to a model with a longer context." + kept
+        return ("The conversation is too long for this model's context: /compact summarises the earlier turns (then /retry), "
+                "or start a new one (ctrl+n), or switch to a model with a longer context.") + kept
     if "rate_limit" in lowered or "too many requests" in lowered:
         return ("Rate limited in the middle of the answer." if started else "Rate limited before the answer started.") + kept + " Retry in a moment."
     if started:

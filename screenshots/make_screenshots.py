@@ -126,6 +126,28 @@ async def main() -> None:
                 server.pace = 0.0
                 await until(pilot, lambda: app.session.streaming is None)
                 server.pace = 1.0
+        # 8. prices in the picker; cost, context and a compacted conversation
+        server.pace = 0.0
+        app = make_app(base_url=server.base_url, api_key="demo", model="chatui-demo", demo=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.session.catalogue is not None)
+            await pilot.press("ctrl+o")
+            await until(pilot, lambda: app.screen.__class__.__name__ == "ModelPicker")
+            await pilot.press(*"reasoning", "ctrl+s")
+            await pilot.pause(0.3)
+            app.save_screenshot("picker_prices.svg", str(HERE))
+            await pilot.press("escape")
+            for text in ("Hi! What can you do?", "Show me some Python code", "And a table comparing chat clients"):
+                await send(app, pilot, text)
+                await until(pilot, lambda: app.session.streaming is None)
+            await send(app, pilot, "/compact")
+            await until(pilot, lambda: app.session.conversation.compacted_through() > 0 and bool(app.query(".compaction")))
+            await pilot.pause(0.3)
+            app.view.scroll_to_widget(app.query(".compaction").first(), animate=False, top=True)
+            app.view.pinned = False
+            await pilot.pause(0.3)
+            app.save_screenshot("cost_and_compact.svg", str(HERE))
+        server.pace = 1.0
     print("wrote", ", ".join(p.name for p in sorted(HERE.glob("*.svg"))))
 
 

@@ -14,7 +14,7 @@ MODELS: dict[str, tuple[int, int, tuple[str, str, str], str, str]] = {
     "chatui-demo": (400_000, 128_000, ("1.25", "10", "0.125"), "text,image", "thinking,tools,function_calling,web"),
     "demo-mini": (400_000, 128_000, ("0.25", "2", "0.025"), "text,image,pdf", "thinking,tools,web"),
     "demo-reasoning": (200_000, 100_000, ("3", "15", "0.3"), "text", "thinking"),
-    "demo-cjk": (128_000, 8_192, ("0.15", "0.6", ""), "text", "tools"),
+    "demo-cjk": (128_000, 8_192, ("0.3", "1.2", ""), "text", "tools"),
     "tiny-context": (2_000, 1_000, ("0.5", "1.5", "0.05"), "text", ""),  # a context window the demo fills
     "gateway-cost": (1_000_000, 65_536, ("2", "8", "0.5"), "text,image", "web"),
 }

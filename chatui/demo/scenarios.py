@@ -60,10 +60,26 @@ def demo(req: dict[str, Any], state: dict[str, Any], model: str) -> Reply:
     """
     if wants_search(req):
         return web_search(req, state, model)
+    if _prompt(req).startswith("Summarise the conversation so far"):
+        return _summary(req, model)
     b = StreamBuilder(model, req).start()
     parts = [content.split_words(p, 6) for p in content.REASONING_SUMMARY]
     b.reasoning_summary(parts, pace=DEMO_PACE)
     b.message(content.split_words(_pick_demo(_prompt(req)), 4), pace=DEMO_PACE)
+    return _stream(b.completed())
+
+
+def _summary(req: dict[str, Any], model: str) -> Reply:
+    """A /compact request: a short summary naming what the user asked (so the demo shows it working)."""
+    asked = []
+    for item in (req.get("input") or [])[:-1]:
+        if isinstance(item, dict) and item.get("role") == "user":
+            parts = item.get("content")
+            text = parts if isinstance(parts, str) else " ".join(p.get("text", "") for p in parts or [] if isinstance(p, dict))
+            asked.append(" ".join(text.split())[:80])
+    summary = "Summary so far: the user asked " + "; then ".join(f"“{a}”" for a in asked) + ". The assistant answered each in turn with examples."
+    b = StreamBuilder(model, req).start()
+    b.message(content.split_words(summary, 4))
     return _stream(b.completed())
 
 
@@ -179,6 +195,11 @@ def quota_event(req, state, model):
     b = StreamBuilder(model, req).start()
     b.emit("error", error={"type": "insufficient_quota", "code": "insufficient_quota", "message": "You exceeded your current quota, please check your plan and billing details.", "param": None})
     return _stream(b)
+
+
+def context_400(req, state, model):
+    """A 400 context_length_exceeded, as OpenAI answers an input that does not fit."""
+    return _error(400, "This model's maximum context length is 128000 tokens. However, your messages resulted in 131072 tokens.", param="input", code="context_length_exceeded")
 
 
 def context_event(req, state, model):
@@ -349,6 +370,7 @@ SCENARIOS: dict[str, Callable[[dict[str, Any], dict[str, Any], str], Reply]] = {
     "fail-before-text": fail_before_text,
     "quota-event": quota_event,
     "context-event": context_event,
+    "context-400": context_400,
     "drop": drop,
     "cut": cut,
     "incomplete": incomplete,

@@ -105,6 +105,21 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
         await self.session.catalogue_now()
         self._priced()
 
+    @work(group="compact", exclusive=True, exit_on_error=False)
+    async def cmd_compact(self, arg: str) -> None:
+        """Summarise the earlier turns into one item that later requests send instead (/compact [MODEL])."""
+        try:
+            todo, model = self.session.compact_plan(arg)
+            self.view.add_note(f"Compacting {'1 turn' if len(todo) == 1 else f'{len(todo)} turns'} with {model}… (escape stops)", "note compacting")
+            note = await self.session.compact(arg)
+        except Refused as refused:
+            self._notice(refused)
+            return
+        finally:
+            self.view.query(".compacting").remove()
+        self._show_conversation()  # the summarised turns, marked
+        self._note(note)
+
     def _warn_context(self, turn: Turn) -> None:
         """Say once per conversation and model when the context window is 80% full, and what to do."""
         gauge = self.session.gauge(turn)
@@ -205,7 +220,10 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
         self.status.observe(event)
         if isinstance(event, TurnFinished):
             self.refresh_header()  # context and cost
-            self._warn_context(event.turn)
+            if self.session.should_auto_compact(event.turn):
+                self.cmd_compact("")
+            else:
+                self._warn_context(event.turn)
 
     @on(ScrollRequested)
     def _scroll(self, event: ScrollRequested) -> None:

@@ -80,3 +80,34 @@ async def test_the_picker_shows_context_prices_and_capabilities_and_filters_and_
         await pilot.press("enter")  # "vision" is a filter, not a model id: the highlighted model is chosen
         await until(pilot, lambda: not isinstance(app.screen, ModelPicker), what="the choice")
         assert app.session.settings.model == "gateway-cost"
+
+
+async def test_compact_in_the_app_marks_the_summarised_turns_and_shows_the_summary(make_app, server, store):
+    from chatui.ui.widgets.conversation import CompactionNote, UserMessage
+
+    app = make_app("demo-mini", profile=hub(server))
+    async with app.run_test(size=(140, 40)) as pilot:
+        for text in ("first question", "second question", "third question"):
+            await send(app, pilot, text)
+        await send(app, pilot, "/compact", wait=False)
+        await until(pilot, lambda: bool(app.query(CompactionNote)), what="the summary")
+        await pilot.pause()
+        users = list(app.query(UserMessage))
+        assert [u.has_class("-compacted") for u in users] == [True, True, False]
+        note = app.query_one(CompactionNote)
+        assert "the 2 turns above are sent as this summary by demo-mini" in str(note.render())
+        assert "Compacted 2 turns" in screen_text(app)
+
+
+async def test_auto_compaction_runs_when_a_turn_passes_the_threshold(make_app, server, store):
+    from chatui.ui.widgets.conversation import CompactionNote
+
+    app = make_app("tiny-context", profile=Profile("hub", server.base_url, catalogue="aihubmix", auto_compact=0.5))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await until(pilot, lambda: app.session.catalogue is not None, what="the catalogue")
+        for _ in range(8):
+            await send(app, pilot, "tell me more about everything in this client")
+            if app.query(CompactionNote) or app.session.compacting:
+                break
+        await until(pilot, lambda: bool(app.query(CompactionNote)), what="the automatic summary")
+        assert app.session.conversation.compacted_through() >= 1

@@ -15,7 +15,7 @@ from textual.widgets import Static
 from textual.worker import Worker
 
 from chatui import items
-from chatui.conversation import Turn
+from chatui.conversation import Compaction, Turn
 from chatui.cost import usd
 from chatui.session import Session
 from chatui.text import strip_controls
@@ -193,6 +193,17 @@ class AssistantMessage(Vertical, can_focus=True):
         self.status_line.display = bool(lines.plain)
 
 
+class CompactionNote(Static):
+    """Where a summary took over: the turns above are sent as this summary from now on."""
+
+    def __init__(self, compaction: Compaction) -> None:
+        which = "the turn above is" if compaction.turns == 1 else f"the {compaction.turns} turns above are"
+        head = Text(f"⇡ {which} sent as this summary by {strip_controls(compaction.model)}", style="bold")
+        if compaction.cost is not None:
+            head.append(f"  {usd(compaction.cost.usd)}", style="dim")
+        super().__init__(Text.assemble(head, "\n", Text(strip_controls(compaction.summary), style="italic")), classes="compaction")
+
+
 class EarlierTurns(Static):
     """A marker for turns not mounted yet; click (or ctrl+b) to show more."""
 
@@ -241,6 +252,7 @@ class ConversationView(FollowingScroll):
         super().__init__(**kwargs)
         self.hidden_turns: list[Turn] = []
         self.assistant: dict[str, AssistantMessage] = {}
+        self.compacted: set[str] = set()
         self.live: _Live | None = None
         self.images_for: Callable[[Turn], dict[int, Path]] = lambda turn: {}  # where generated images are saved
         self.branch_of: Callable[[Turn], tuple[int, int]] = lambda turn: (1, 1)  # ‹2/3›: which answer of how many
@@ -370,16 +382,24 @@ class ConversationView(FollowingScroll):
         """Remove every turn."""
         self.hidden_turns = []
         self.assistant = {}
-        self.query(".user-message, .assistant-message, .compare-row, .note, .earlier").remove()
+        self.query(".user-message, .assistant-message, .compare-row, .note, .earlier, .compaction").remove()
 
     def _widgets_for(self, turn: Turn) -> list:
         answer = AssistantMessage(turn)
         self.assistant[turn.id] = answer
-        return [UserMessage(turn), answer]
+        widgets = [UserMessage(turn), answer]
+        if turn.id in self.compacted:
+            for widget in widgets:
+                widget.add_class("-compacted")
+        if turn.compaction is not None:
+            widgets.append(CompactionNote(turn.compaction))
+        return widgets
 
     def load(self, turns: list[Turn]) -> None:
         """Show a whole conversation: the last turns mounted, the rest on request."""
         self.clear_turns()
+        through = max((i + 1 for i, t in enumerate(turns) if t.compaction is not None), default=0)
+        self.compacted = {t.id for t in turns[:through]}  # sent as a summary now: shown dimmed
         self.hidden_turns = list(turns[:-INITIAL_TURNS]) if len(turns) > INITIAL_TURNS else []
         shown = turns[len(self.hidden_turns):]
         widgets = []
