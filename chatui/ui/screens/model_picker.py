@@ -48,6 +48,10 @@ class ModelPicker(ModalScreen[str | None]):
         self.note = note
         self.sort = "name"
 
+    def units(self) -> Text:
+        """What the columns mean, when there are any."""
+        return Text("  context · USD per 1M tokens · capabilities", style="dim") if self.catalogue.models else Text()
+
     def hint(self) -> str:
         """The line under the list: the keys, and what filtering can do."""
         facts = " · type vision, reasoning, web… to filter · ctrl+s: sort by " + self.sort if self.catalogue.models else ""
@@ -55,7 +59,7 @@ class ModelPicker(ModalScreen[str | None]):
 
     def compose(self):
         with Vertical(id="picker"):
-            yield Label(Text(f"Model (now: {strip_controls(self.current)})", style="bold"))
+            yield Label(Text.assemble((f"Model (now: {strip_controls(self.current)})", "bold"), self.units()))
             yield Input(placeholder="type to filter, or any model id", id="model-filter")
             yield OptionList(id="model-list")
             yield Label(Text(self.hint(), style="dim"), id="picker-note")
@@ -203,7 +207,7 @@ class ComparePicker(ModelPicker):
 
     def _title(self) -> Text:
         now = ", ".join(strip_controls(m) for m in self.ticked) if self.ticked else "none ticked"
-        return Text.assemble(("Compare models", "bold"), f" ({now})")
+        return Text.assemble(("Compare models", "bold"), f" ({now})", self.units())
 
     def mark(self, model: str) -> Text:
         """A ticked model shows the column it will have."""
