@@ -286,3 +286,27 @@ async def test_collections_wait_while_streaming_and_everything_is_released_once_
         await until(pilot, lambda: gc.get_freeze_count() > 0, what="frames freezing what exists")
         await until(pilot, lambda: app.session.streaming is None and app.turn_worker.is_finished, what="the end")
         await until(pilot, lambda: gc.get_freeze_count() == 0, what="the release once idle")  # nothing stays frozen
+
+
+async def test_a_layout_that_measures_an_answer_at_two_widths_renders_each_block_once_per_width():
+    from textual.app import App
+
+    from chatui.ui.widgets.markdown_view import MarkdownView
+
+    class One(App):
+        def compose(self):
+            yield MarkdownView("\n\n".join(f"Paragraph {n} with **bold** words." for n in range(50)))
+
+    app = One()
+    async with app.run_test(size=(60, 20)):
+        view = app.query_one(MarkdownView)
+        calls = []
+        render = view._render_block
+        view._render_block = lambda block, width, number=0: calls.append(width) or render(block, width, number)
+        for width in (40, 39, 40, 39, 40):  # as a scroll container asks, with and without its scrollbar
+            view.get_content_height(app.size, app.size, width)
+        assert calls.count(40) == 50 and calls.count(39) == 50  # not 50 more at every switch
+        view.append("\n\nOne more paragraph.")
+        view.get_content_height(app.size, app.size, 39)
+        view.get_content_height(app.size, app.size, 40)
+        assert calls.count(40) <= 51 + 1 and calls.count(39) <= 51 + 1  # only the new block (and the tail)

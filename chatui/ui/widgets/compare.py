@@ -50,6 +50,7 @@ class CompareColumn(AssistantMessage):
     def __init__(self, turn: Turn, number: int) -> None:
         super().__init__(turn)
         self.number = number
+        self.lines = 0  # the answer area's height, set by the row (fit)
         self.scroller = ColumnBody(classes="column-body")
         self.pick_button = PickButton(Text(f"▶ continue here ({number})"), classes="pick")
 
@@ -87,8 +88,24 @@ class CompareColumn(AssistantMessage):
             self.status_line.display = True
 
     def fit(self, lines: int) -> None:
-        """Show at most ``lines`` of answer; more scrolls inside the column."""
-        self.scroller.styles.max_height = max(MIN_BODY, lines)
+        """Show at most ``lines`` of answer; more scrolls inside the column.
+
+        While streaming the answer area has that height outright: a height that depends on
+        the content makes every layout measure the answer at two widths (with and without
+        the scrollbar). Once the answer ended it shrinks to fit a short one.
+        """
+        self.lines = max(MIN_BODY, lines)
+        styles = self.scroller.styles
+        if self.body.closed:
+            styles.height, styles.max_height = "auto", self.lines
+        else:
+            styles.height, styles.max_height = self.lines, None
+
+    def finish(self) -> None:
+        """The answer ended: final text and status, and an answer area no taller than the answer."""
+        super().finish()
+        if self.lines:
+            self.fit(self.lines)
 
     def action_stop_one(self) -> None:
         """Stop this model's answer; the others go on."""

@@ -114,6 +114,10 @@ class MarkdownView(Widget):
         self._mv_frame_style = None
         self._mv_styled: dict[int, Strip] = {}
         self._mv_spans: list[tuple[int, int]] = []  # committed lines of each block
+        # what was rendered at other widths: a layout may ask for the height at two widths
+        # (a scroll container with and without its scrollbar), and rendering everything again
+        # at each switch made every frame cost the whole answer
+        self._mv_parked: dict[int, tuple[list[Strip], list[tuple[int, int]], int, int]] = {}
         if text:
             self.splitter.feed(text)
             self.splitter.close()
@@ -141,6 +145,7 @@ class MarkdownView(Widget):
         """Replace everything (the server's final text differed from the deltas)."""
         self.splitter = BlockSplitter()
         self.splitter.feed(text)
+        self._mv_parked.clear()
         self._mv_styled.clear()
         self._mv_committed = []
         self._mv_spans = []
@@ -185,6 +190,7 @@ class MarkdownView(Widget):
                 self._mv_spans[k] = (a + shift, b + shift)
             blocks[first : last + 1] = [merged]
         self._mv_rendered_blocks = len(blocks)
+        self._mv_parked.clear()
         self._mv_styled.clear()
         self.refresh(layout=True)
 
@@ -236,12 +242,13 @@ class MarkdownView(Widget):
         if width <= 0:
             return
         if width != self._mv_width:
+            wanted = self._mv_parked.pop(width, ([], [], 0, 0))
+            self._mv_parked.clear()  # the last other width only; a resize drops the rest
+            if self._mv_width:
+                self._mv_parked[self._mv_width] = (self._mv_committed, self._mv_spans, self._mv_rendered_blocks, self._mv_codes)
             self._mv_width = width
             self._mv_styled.clear()
-            self._mv_committed = []
-            self._mv_spans = []
-            self._mv_rendered_blocks = 0
-            self._mv_codes = 0
+            self._mv_committed, self._mv_spans, self._mv_rendered_blocks, self._mv_codes = wanted
             self._mv_dirty = True
         blocks = self.splitter.blocks
         for index in range(self._mv_rendered_blocks, len(blocks)):
