@@ -28,6 +28,7 @@ def _main_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-save", action="store_true", help="do not write transcripts for this session")
     out = p.add_argument_group("without the UI")
     out.add_argument("-p", "--print", dest="prompt", metavar="PROMPT", help="send PROMPT, print the answer and exit ('-': read the prompt from stdin; piped stdin is added to PROMPT)")
+    out.add_argument("-a", "--attach", action="append", metavar="PATH", default=[], help="with -p: attach a file (image, PDF or text; repeatable); piped binary stdin is attached too")
     out.add_argument("--json", action="store_true", help="with -p: print one JSON object for the finished turn")
     out.add_argument("--reasoning", action="store_true", help="with -p: stream the reasoning to stderr")
     out.add_argument("--usage", action="store_true", help="with -p: print the token counts to stderr")
@@ -153,18 +154,29 @@ def _run_app(opts: argparse.Namespace) -> int:
     return 0
 
 
-def _read_prompt(opts: argparse.Namespace) -> str:
-    """-p's prompt: the argument, with piped stdin before it ('-': stdin alone)."""
+_STDIN_NAMES = {"image/png": "stdin.png", "image/jpeg": "stdin.jpg", "image/gif": "stdin.gif", "image/webp": "stdin.webp", "application/pdf": "stdin.pdf"}
+
+
+def _read_prompt(opts: argparse.Namespace) -> tuple[str, tuple[str, bytes] | None]:
+    """-p's prompt: the argument, with piped text stdin before it ('-': stdin alone); piped binary stdin to attach."""
+    from chatui.attachments import detect
+
     stdin = sys.stdin
     piped = stdin is not None and not stdin.closed and not stdin.isatty()
+    raw = (stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read().encode()) if piped else b""
+    found = detect(raw[: 1 << 16]) if raw else None
+    if raw and found is not None and found[0] != "text":  # an image or a PDF: attached, not read as text
+        if opts.prompt == "-":
+            raise _Stop("stdin is not text: give the prompt with -p PROMPT and pipe the file to attach it.", 2)
+        return opts.prompt, (_STDIN_NAMES.get(found[1], "stdin"), raw)
+    extra = raw.decode("utf-8-sig", "replace")
     if opts.prompt == "-":
         if not piped:
             raise _Stop("-p - reads the prompt from stdin, but stdin is a terminal.", 2)
-        return stdin.read()
-    extra = stdin.read() if piped else ""
+        return extra, None
     if extra.strip():
-        return f"{extra.rstrip()}\n\n{opts.prompt}"
-    return opts.prompt
+        return f"{extra.rstrip()}\n\n{opts.prompt}", None
+    return opts.prompt, None
 
 
 def _print(opts: argparse.Namespace) -> int:
@@ -178,13 +190,25 @@ def _print(opts: argparse.Namespace) -> int:
         print(f"chatui: no API key for the '{eff.profile.name}' profile: set {names}, run 'chatui' once to store one, or use --demo.", file=sys.stderr)
         return 2
     try:
-        prompt = _read_prompt(opts)
+        prompt, piped_file = _read_prompt(opts)
         if not prompt.strip():
             raise _Stop("the prompt is empty.", 2)
         session, server = _open_session(opts, eff)
     except _Stop as stop:
         print(f"chatui: {stop}", file=sys.stderr)
         return stop.code
+    from chatui.session import Refused
+
+    try:
+        if opts.attach:
+            session.attach(opts.attach)
+        if piped_file is not None:
+            session.attach_bytes(*piped_file)
+    except Refused as refused:
+        print(f"chatui: {refused.message}", file=sys.stderr)
+        if server is not None:
+            server.stop()
+        return 2
     render = sys.stdout.isatty() and not opts.json
     options = PrintOptions(as_json=opts.json, reasoning=opts.reasoning, usage=opts.usage, render=render)
 

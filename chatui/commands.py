@@ -45,6 +45,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("edit", "[N]", "Put message N (default: the last) into the input; sending it starts a branch"),
     Command("compare", "[MODEL MODEL …|off]", "Send each prompt to 2-4 models at once, side by side; alone: which, and a picker to tick them"),
     Command("tree", "", "Show every branch of the conversation and jump to one", key="ctrl+t"),
+    Command("attach", "PATH [PATH …]", "Attach files (images, PDFs, text) to the next message; quote paths with spaces", needs_arg=True),
+    Command("detach", "[N|all]", "Remove attachment N (default: the last) from the next message"),
     Command("compact", "[MODEL]", "Summarise the earlier turns into one item later requests send instead (they stay on screen)"),
     Command("copy", "[code [N]|reasoning|prompt]", "Copy the focused (or last) answer, its code block N, its reasoning or its prompt"),
     Command("save", "", "Save the conversation now", key="ctrl+s"),

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from chatui.attachments import Attachment, BlobStore, missing_part
+from chatui.attachments import part as attachment_part
 from chatui.cost import Cost
 from chatui.cost import total as cost_sum
 from chatui.params import BY_NAME, PARAMS, lookup, request_fields
@@ -172,6 +174,7 @@ class Turn:
     parent: str | None = None  # the turn before this one on its branch (None: the first)
     cost: Cost | None = None  # what it cost, with the prices used (kept when prices change)
     compaction: Compaction | None = None  # /compact: this turn and those before it are sent as this summary
+    attachments: list[Attachment] = field(default_factory=list)  # files sent with the message (bytes in the blob store)
 
     def apply_outcome(self, outcome: TurnOutcome) -> None:
         """Record a turn's outcome."""
@@ -207,6 +210,7 @@ class Turn:
             "parent": self.parent,
             **({"cost": self.cost.to_dict()} if self.cost else {}),
             **({"compaction": self.compaction.to_dict()} if self.compaction else {}),
+            **({"attachments": [a.to_dict() for a in self.attachments]} if self.attachments else {}),
         }
 
     @classmethod
@@ -237,6 +241,7 @@ class Turn:
             parent=d.get("parent") if isinstance(d.get("parent"), str) else None,
             cost=Cost.from_dict(d.get("cost")),
             compaction=Compaction.from_dict(d.get("compaction")),
+            attachments=[a for a in map(Attachment.from_dict, d.get("attachments") or []) if a is not None],
         )
 
 
@@ -307,6 +312,7 @@ class Conversation:
         self.updated_at = self.created_at
         self.replay_blocked: set[tuple[str, str]] = set()  # (model, gateway) pairs that rejected replay
         self.revision = 0  # bumped by each save; detects another writer
+        self.blobs: BlobStore | None = None  # where attachment bytes are (set by the session)
 
     @property
     def model(self) -> str:
@@ -328,12 +334,13 @@ class Conversation:
                 self.all_turns.append(turn)
         self._turns = list(turns)
 
-    def start_turn(self, text: str, model: str | None = None) -> Turn:
+    def start_turn(self, text: str, model: str | None = None, attachments: list[Attachment] | None = None) -> Turn:
         """Append a new turn for ``text`` to the active branch, addressed to ``model`` (default: the current one)."""
         # the turn takes a snapshot: later /set or /model calls change the next turn, never this one
         s = self.settings
         parent = self.turns[-1].id if self.turns else None
-        turn = Turn(user_text=text, model=model or s.model, gateway=self.gateway, params=s.request_params(), replay=bool(s.replay_reasoning), parent=parent)
+        turn = Turn(user_text=text, model=model or s.model, gateway=self.gateway, params=s.request_params(), replay=bool(s.replay_reasoning), parent=parent,
+                    attachments=list(attachments or []))
         self._turns.append(turn)
         self.all_turns.append(turn)
         if not self.title:
@@ -346,7 +353,29 @@ class Conversation:
     def _replay_allowed(self, replay: bool, model: str, gateway: str) -> bool:
         return replay and (model, gateway) not in self.replay_blocked
 
-    def history(self, earlier: list[Turn], model: str, gateway: str, *, replay: bool, text_only: bool = False) -> tuple[list[dict[str, Any]], bool]:
+    def user_message(self, turn: Turn, *, inline: bool = True) -> dict[str, Any]:
+        """The user's message item: its attachments (bytes from the blob store), then the text.
+
+        ``inline=False`` (the transcript's copy of the input) names each attachment by
+        digest instead of carrying its bytes, so a transcript stays small.
+        """
+        if not turn.attachments:
+            return user_item(turn.user_text)
+        parts = []
+        for attachment in turn.attachments:
+            if not inline:
+                parts.append({"type": "input_attachment", **attachment.to_dict()})
+                continue
+            data = self.blobs.get(attachment.sha256) if self.blobs is not None else None
+            parts.append(attachment_part(attachment, data) if data is not None else missing_part(attachment))
+        parts.append({"type": "input_text", "text": turn.user_text})
+        return {"role": "user", "content": parts}
+
+    def missing_attachments(self) -> list[str]:
+        """Attachments of the active branch whose bytes are gone (for a message on resume)."""
+        return [a.describe() for t in self.turns for a in t.attachments if self.blobs is None or not self.blobs.path(a.sha256).exists()]
+
+    def history(self, earlier: list[Turn], model: str, gateway: str, *, replay: bool, text_only: bool = False, inline: bool = True) -> tuple[list[dict[str, Any]], bool]:
         """Input items for the ``earlier`` turns of a branch as sent to ``model``, and whether any were replayed in full."""
         items: list[dict[str, Any]] = []
         compacted = max((i for i, t in enumerate(earlier) if t.compaction is not None), default=-1)
@@ -367,7 +396,7 @@ class Conversation:
             turn = earlier[index]
             if not turn.status.ok and not turn.answer:
                 continue  # never answered: leave it out (the user retries or moves on)
-            items.append(user_item(turn.user_text))
+            items.append(self.user_message(turn, inline=inline))
             replay = replay_items(turn.items) if allow_full and index >= tail_start and turn.status is Status.COMPLETED else None
             if replay:
                 items.extend(replay)
@@ -384,7 +413,7 @@ class Conversation:
         """
         earlier = self.turns[: self.turns.index(turn)] if turn in self.turns else self.path_to(turn)[:-1]
         items, full = self.history(earlier, turn.model, turn.gateway, replay=turn.replay, text_only=text_only)
-        items.append(user_item(turn.user_text))
+        items.append(self.user_message(turn))
         body: dict[str, Any] = {"model": turn.model, "input": items}
         body.update(copy.deepcopy(turn.params))
         if not text_only and self._replay_allowed(turn.replay, turn.model, turn.gateway):
@@ -401,7 +430,7 @@ class Conversation:
     def input_items(self) -> list[dict[str, Any]]:
         """The ``input`` array as it would be re-sent next (for transcripts)."""
         s = self.settings
-        return self.history(self.turns, s.model, self.gateway, replay=bool(s.replay_reasoning))[0]
+        return self.history(self.turns, s.model, self.gateway, replay=bool(s.replay_reasoning), inline=False)[0]
 
     # -- branches ------------------------------------------------------------------
     def set_turns(self, turns: list[Turn], active: str | None = None, *, linear: bool = False) -> None:

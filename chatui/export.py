@@ -57,7 +57,9 @@ def _turns_markdown(turns: list) -> list[str]:
     s = strip_controls
     out: list[str] = []
     for n, turn in enumerate(turns, 1):
-        out += ["", "---", "", f"## {n}. You", "", s(turn.user_text), ""]
+        out += ["", "---", "", f"## {n}. You", ""]
+        out += [f"📎 {s(a.describe())}  " for a in turn.attachments] + ([""] if turn.attachments else [])
+        out += [s(turn.user_text), ""]
         status = "" if turn.status is Status.COMPLETED else f" · {turn.status}"
         out += [f"## {n}. Assistant · `{s(turn.model)}`{status}", ""]
         if turn.reasoning:

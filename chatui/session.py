@@ -97,8 +97,10 @@ class Session:
         self.gateway = gateway
         if conversation is None:
             conversation = Conversation(settings or Settings(DEFAULT_MODEL), gateway.base_url)
-        self.conversation = conversation
         self.store = store
+        self._temp_blobs: Path | None = None  # attachments of a session that saves nothing
+        self.pending: list[Any] = []  # attachments for the next message (chatui.attachments.Attachment)
+        self.conversation = conversation
         self.on_notice = on_notice or (lambda notice: None)
         self.streaming: Turn | None = None
         self.fork_at: Turn | None = None  # an edited earlier message: the next send branches there
@@ -117,9 +119,82 @@ class Session:
         self.on_priced: Callable[[], None] = lambda: None  # costs were filled in late (the UI repaints)
 
     @property
+    def conversation(self) -> Conversation:
+        """The conversation on screen (its attachments read from this session's blob store)."""
+        return self._conversation
+
+    @conversation.setter
+    def conversation(self, conversation: Conversation) -> None:
+        self._conversation = conversation
+        conversation.blobs = self.blobs
+
+    @property
+    def blobs(self) -> Any:
+        """Where attachment bytes live: ``blobs/`` beside the transcripts, else a private temp dir."""
+        from chatui.attachments import BlobStore
+
+        if self.store is not None:
+            return BlobStore(self.store.root / "blobs")
+        if self._temp_blobs is None:
+            import tempfile
+
+            self._temp_blobs = Path(tempfile.mkdtemp(prefix="chatui-blobs-"))
+        return BlobStore(self._temp_blobs)
+
+    @property
     def settings(self) -> Settings:
         """The settings the next turn is sent with."""
         return self.conversation.settings
+
+    # -- attachments -------------------------------------------------------------------
+    def attach(self, paths: list[str]) -> str:
+        """/attach PATH…: read each file (by content: image, PDF or text) for the next message; the note says what was added.
+
+        Files that cannot be attached are named, with why; the others are attached anyway.
+        Slow for big files: a UI calls this in a thread.
+        """
+        from chatui.attachments import AttachmentError, read
+
+        if not paths:
+            raise Refused("Usage: /attach PATH [PATH…] (quote paths with spaces)", title="/attach")
+        added, problems = [], []
+        blobs = self.blobs
+        for raw in paths:
+            try:
+                attachment = read(Path(raw).expanduser(), blobs)
+            except AttachmentError as exc:
+                problems.append(str(exc))
+                continue
+            self.pending.append(attachment)
+            added.append(attachment.describe())
+        note = ("Attached " + "; ".join(added) + ". They go with your next message (/detach N removes one).") if added else ""
+        if problems:
+            raise Refused(" ".join(filter(None, [note, "Not attached: " + " ".join(problems)])), title="/attach", severity="warning" if added else "error")
+        return note
+
+    def attach_bytes(self, name: str, data: bytes) -> Any:
+        """Attach bytes already read (piped stdin) to the next message."""
+        from chatui.attachments import AttachmentError, from_bytes
+
+        try:
+            attachment = from_bytes(name, data, self.blobs)
+        except AttachmentError as exc:
+            raise Refused(str(exc), title="Attach", severity="error") from None
+        self.pending.append(attachment)
+        return attachment
+
+    def detach(self, arg: str) -> str:
+        """/detach [N|all]: remove attachment N (default: the last) from the next message."""
+        if not self.pending:
+            raise Refused("Nothing is attached.", severity="information")
+        word = strip_controls(arg).strip().lower()
+        if word == "all":
+            count, self.pending = len(self.pending), []
+            return f"Removed {count} attachment(s)."
+        if word and (not word.isdigit() or not 1 <= int(word) <= len(self.pending)):
+            raise Refused(f"/detach N takes a number from 1 to {len(self.pending)}, or all.", title="/detach")
+        gone = self.pending.pop(int(word) - 1 if word else -1)
+        return f"Removed {gone.name}."
 
     @property
     def client(self) -> Any:
@@ -149,7 +224,8 @@ class Session:
         conv, fork_at, self.fork_at = self.conversation, self.fork_at, None
         if fork_at is not None and fork_at in conv.turns:
             conv.fork(fork_at)
-        turn = conv.start_turn(text, model=model)
+        turn = conv.start_turn(text, model=model, attachments=self.pending)
+        self.pending = []
         self.streaming = turn
         self.autosave()
         return turn
@@ -394,7 +470,8 @@ class Session:
         turns = []
         for model in models:
             conv.turns = list(base)  # each answer continues the same history
-            turns.append(conv.start_turn(text, model=model))
+            turns.append(conv.start_turn(text, model=model, attachments=self.pending))
+        self.pending = []
         first = turns[0]
         conv.switch(first)
         self.streaming = first
@@ -473,6 +550,7 @@ class Session:
             raise Refused("Usage: /retry  or  /retry MODEL", title="/retry")
         self.check_can_send()
         self.fork_at = turn if turn in self.conversation.turns else self.conversation.turns[-1]
+        self.pending = list(self.fork_at.attachments)  # the same files go again
         return self.begin(self.fork_at.user_text, model=model or None)
 
     def number_of(self, turn: Turn) -> int:
@@ -488,6 +566,7 @@ class Session:
         if not number.isdigit() or not 1 <= int(number) <= len(turns):
             raise Refused(f"/edit N takes a message number from 1 to {len(turns)}.", title="/edit")
         self.fork_at = turns[int(number) - 1]
+        self.pending = list(self.fork_at.attachments)  # the edited message keeps its files (/detach removes them)
         later = len(turns) - int(number)
         keeps = f"; the current branch (with {later} later message{'s' if later != 1 else ''}) stays" if later else "; the current answer stays"
         return self.fork_at.user_text, f"Editing message {number}: sending starts a new branch there{keeps}. ← → on an answer switch branches."

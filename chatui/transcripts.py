@@ -249,5 +249,28 @@ class TranscriptStore:
         self.save(conv)
 
     def delete(self, conv_id: str) -> None:
-        """Remove a conversation's file."""
-        self.path_for(conv_id).unlink(missing_ok=True)
+        """Remove a conversation's file, and the attachment blobs no other conversation uses."""
+        path = self.path_for(conv_id)
+        had_files = b'"sha256"' in (path.read_bytes() if path.exists() else b"")
+        path.unlink(missing_ok=True)
+        if had_files:
+            self.sweep_blobs()
+
+    def sweep_blobs(self) -> int:
+        """Delete attachment blobs that no conversation here refers to; how many went.
+
+        A file that cannot be read keeps every blob (it may refer to any of them).
+        """
+        from chatui.attachments import BlobStore
+
+        used: set[str] = set()
+        for path in self.root.glob("*.json"):
+            try:
+                data = json.loads(path.read_bytes())
+            except (OSError, ValueError):
+                return 0
+            for turn in data.get("turns") or [] if isinstance(data, dict) else []:
+                for attachment in (turn.get("attachments") or []) if isinstance(turn, dict) else []:
+                    if isinstance(attachment, dict) and isinstance(attachment.get("sha256"), str):
+                        used.add(attachment["sha256"])
+        return BlobStore(self.root / "blobs").sweep(used)

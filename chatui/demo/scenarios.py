@@ -65,8 +65,33 @@ def demo(req: dict[str, Any], state: dict[str, Any], model: str) -> Reply:
     b = StreamBuilder(model, req).start()
     parts = [content.split_words(p, 6) for p in content.REASONING_SUMMARY]
     b.reasoning_summary(parts, pace=DEMO_PACE)
-    b.message(content.split_words(_pick_demo(_prompt(req)), 4), pace=DEMO_PACE)
+    said = _attachments_said(req)
+    b.message(content.split_words((said + "\n\n" if said else "") + _pick_demo(_prompt(req)), 4), pace=DEMO_PACE)
     return _stream(b.completed())
+
+
+def _attachments_said(req: dict[str, Any]) -> str:
+    """What the last message carried besides its text, as the demo 'sees' it (so attaching visibly works)."""
+    import base64
+
+    items = req.get("input")
+    last = next((i for i in reversed(items) if isinstance(i, dict) and i.get("role") == "user"), None) if isinstance(items, list) else None
+    seen = []
+    for part in (last or {}).get("content") or []:
+        if not isinstance(part, dict):
+            continue
+        kind = part.get("type")
+        if kind == "input_image" and isinstance(part.get("image_url"), str):
+            head, _, data = part["image_url"].partition(",")
+            size = len(base64.b64decode(data, validate=False)) if data else 0
+            seen.append(f"an image ({head.removeprefix('data:').split(';')[0]}, {size:,} bytes)")
+        elif kind == "input_file":
+            data = str(part.get("file_data", "")).partition(",")[2]
+            seen.append(f"the file {part.get('filename', '?')} ({len(base64.b64decode(data, validate=False)) if data else 0:,} bytes)")
+        elif kind == "input_text" and str(part.get("text", "")).startswith("```"):
+            first = str(part["text"]).split("\n", 1)[0].lstrip("`").strip()
+            seen.append(f"the text file {first} ({len(part['text']):,} characters)")
+    return ("I received " + ", ".join(seen) + ".") if seen else ""
 
 
 def _summary(req: dict[str, Any], model: str) -> Reply:

@@ -20,6 +20,7 @@ from chatui.session import DEMO_NOTE, NO_KEY_NOTE, Notice, Refused, Session
 from chatui.ui.branches import BranchCommands
 from chatui.ui.copying import CopyCommands
 from chatui.ui.messages import PromptSubmitted, ReasoningStreamed, ScrollRequested, TurnFinished, TurnProgressed, TurnSelected, TurnStarted, ViewResized
+from chatui.ui.widgets.chips import Chips, DetachRequested
 from chatui.ui.widgets.conversation import ConversationView
 from chatui.ui.widgets.markdown_view import prewarm
 from chatui.ui.widgets.panes import SidePanes
@@ -66,6 +67,7 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
             yield ConversationView(id="conversation")
             yield SidePanes(id="side")
         yield TurnStatus(id="turn-status")
+        yield Chips(id="chips")
         yield PromptArea(id="prompt")
         yield Footer()
 
@@ -120,6 +122,39 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
         self._show_conversation()  # the summarised turns, marked
         self._note(note)
 
+    @work(group="attach", exit_on_error=False)
+    async def cmd_attach(self, arg: str) -> None:
+        """Attach files to the next message (read and encoded in a thread: a big image never freezes the screen)."""
+        import asyncio
+        import shlex
+
+        try:
+            paths = shlex.split(arg)
+        except ValueError:  # an unbalanced quote: the whole argument is one path
+            paths = [arg.strip()]
+        try:
+            note = await asyncio.to_thread(self.session.attach, paths)
+            self.notify(note, title="Attached", markup=False)
+        except Refused as refused:
+            self._notice(refused)
+        self.refresh_chips()
+
+    def cmd_detach(self, arg: str) -> None:
+        """Remove an attachment from the next message."""
+        try:
+            self.notify(self.session.detach(arg), markup=False)
+        finally:
+            self.refresh_chips()
+
+    @on(DetachRequested)
+    def _detach_chip(self, event: DetachRequested) -> None:
+        self._try(self.cmd_detach, str(event.number))
+        self.prompt.focus()
+
+    def refresh_chips(self) -> None:
+        """Show what goes with the next message."""
+        self.query_one(Chips).show([a.describe() for a in self.session.pending])
+
     def _warn_context(self, turn: Turn) -> None:
         """Say once per conversation and model when the context window is 80% full, and what to do."""
         gauge = self.session.gauge(turn)
@@ -163,6 +198,7 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
         bar.model, bar.gateway, bar.demo = self.session.settings.model, gateway.base_url, gateway.demo
         bar.has_key, bar.conversation_title = not gateway.needs_key, self.session.conversation.title or ""
         bar.meter = meter(self.session.gauge(), self.session.conversation.cost_total())
+        self.refresh_chips()
 
     def _show_conversation(self) -> None:
         """Show the session's conversation from scratch (start, /new, history)."""
@@ -172,6 +208,9 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
         self.side.show_turn(turns[-1] if turns else None, self.session.conversation)
         self.refresh_header()
         self.prompt.focus()
+        if missing := self.session.conversation.missing_attachments():
+            self.notify(f"{len(missing)} attached file(s) of this conversation are gone from the blob store ({'; '.join(missing[:3])}); "
+                        "requests say so to the model instead of sending them.", title="Attachments missing", severity="warning", markup=False)
 
     def _notice(self, notice: Notice | Refused) -> None:
         self.notify(notice.message, title=notice.title, severity=notice.severity, markup=False)  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ class BranchCommands:
     session: Any
     view: Any
     prompt: Any
+    refresh_chips: Any
 
     def _compare(self, turns: list[Turn]) -> None:
         self.view.show_path(self.session.conversation.turns[:-1])
@@ -31,6 +32,7 @@ class BranchCommands:
         """Put message N (default: the last) into the prompt; sending it starts a branch."""
         text, note = self.session.edit(arg)
         self.prompt.set_text(text)
+        self.refresh_chips()  # the edited message's files come back as chips
         self.notify(note, markup=False)
         self.prompt.focus()
 

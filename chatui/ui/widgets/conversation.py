@@ -53,6 +53,8 @@ class UserMessage(Vertical, can_focus=True):
 
     def compose(self):
         yield Static(Text("You", style="bold"), classes="role")
+        if self.turn.attachments:
+            yield Static(Text("\n".join("📎 " + strip_controls(a.describe()) for a in self.turn.attachments)), classes="attachments")
         # exactly as typed: a user's message is not Markdown (fence lines and all stay)
         yield Static(Text(strip_controls(self.turn.user_text)), classes="user-text")
 
