@@ -45,3 +45,11 @@ async def wait_for(predicate: Callable[[], bool], timeout: float = 10.0, what: s
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.01)
+
+
+async def chat(session, text: str):
+    """Send ``text`` through ``session`` and run the turn to its end; the turn."""
+    turn = session.begin(text)
+    async for _ in session.run(turn):
+        pass
+    return turn

@@ -9,16 +9,10 @@ import sys
 
 from chatui.session import make_session
 from chatui.transcripts import TranscriptStore
-from tests.conftest import API_KEY
+from tests.conftest import API_KEY, chat
 from tests.net.test_print import chatui, env  # noqa: F401  (the fixture)
 from tests.unit.test_attachments import PDF, png
 
-
-async def chat(session, text):
-    turn = session.begin(text)
-    async for _ in session.run(turn):
-        pass
-    return turn
 
 
 async def test_the_server_receives_each_attachment_and_a_resumed_conversation_sends_the_same_bytes(server, tmp_path):

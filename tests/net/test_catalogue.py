@@ -9,7 +9,7 @@ from chatui import catalogue as cat
 from chatui.config import Profile
 from chatui.session import make_session
 from chatui.transcripts import TranscriptStore
-from tests.conftest import API_KEY
+from tests.conftest import API_KEY, chat
 
 
 def profile_for(server, kind="aihubmix", prefix="", **kw) -> Profile:
@@ -21,19 +21,13 @@ def session_with(server, model, kind="aihubmix", prefix="", store=None, **kw):
     return make_session(base_url=profile.base_url, api_key=API_KEY, model=model, profile=profile, store=store)
 
 
-async def run_turn(session, text):
-    turn = session.begin(text)
-    async for _ in session.run(turn):
-        pass
-    return turn
-
 
 async def test_each_turn_is_priced_from_the_aihubmix_catalogue_and_saved_with_its_prices(server, tmp_path):
     store = TranscriptStore(tmp_path / "conversations")
     session = session_with(server, "demo-mini", store=store)
     await session.catalogue_now()
     assert session.model_info("demo-mini").context_length == 400_000
-    turn = await run_turn(session, "hello " * 300)  # long enough for the server to report cached tokens
+    turn = await chat(session, "hello " * 300)  # long enough for the server to report cached tokens
     u = turn.usage
     assert u.cached_tokens and u.input_tokens and u.output_tokens
     expected = ((u.input_tokens - u.cached_tokens) * Decimal("0.25") + u.cached_tokens * Decimal("0.025") + u.output_tokens * Decimal("2")) / 1_000_000
@@ -49,7 +43,7 @@ async def test_each_turn_is_priced_from_the_aihubmix_catalogue_and_saved_with_it
 
 async def test_openrouter_shape_and_the_gateways_own_cost_wins(server):
     session = session_with(server, "gateway-cost", kind="openrouter", prefix="/openrouter")
-    turn = await run_turn(session, "what does this cost?")
+    turn = await chat(session, "what does this cost?")
     await session.catalogue_now()
     assert session.catalogue.source == "openrouter" and session.model_info("gateway-cost").prices.input == Decimal("2")
     assert turn.cost.usd == Decimal("0.0123456") and turn.cost.source == "gateway"
@@ -59,7 +53,7 @@ async def test_a_turn_that_ends_before_the_catalogue_is_priced_when_it_arrives(s
     session = session_with(server, "demo-mini")
     priced = []
     session.on_priced = lambda: priced.append(True)
-    turn = await run_turn(session, "quick")  # nothing loaded the catalogue before: the turn ends unpriced
+    turn = await chat(session, "quick")  # nothing loaded the catalogue before: the turn ends unpriced
     assert turn.cost is None and session.catalogue is None
     await session.catalogue_now()
     assert turn.cost is not None and turn.cost.usd > 0 and priced == [True]
@@ -81,10 +75,10 @@ async def test_the_catalogue_is_cached_on_disk_and_used_offline_when_the_gateway
 
 async def test_no_catalogue_and_no_prices_means_no_cost_but_config_prices_give_one(server):
     plain = session_with(server, "demo-mini", kind="none")
-    turn = await run_turn(plain, "hi")
+    turn = await chat(plain, "hi")
     await plain.catalogue_now()
     assert turn.cost is None and plain.model_info("demo-mini") is None
     priced = session_with(server, "demo-mini", kind="none", prices=cat.parse_config({"demo-mini": {"input": 1, "output": 1}}))
-    turn = await run_turn(priced, "hi")
+    turn = await chat(priced, "hi")
     await priced.catalogue_now()
     assert turn.cost.source == "config" and turn.cost.usd == Decimal(turn.usage.input_tokens + turn.usage.output_tokens) / 1_000_000

@@ -8,19 +8,13 @@ from chatui.config import Profile
 from chatui.conversation import SUMMARY_PROMPT
 from chatui.session import Refused, make_session
 from chatui.transcripts import TranscriptStore
-from tests.conftest import API_KEY
+from tests.conftest import API_KEY, chat
 
 
 def hub_session(server, model="demo-mini", store=None, **profile):
     prof = Profile("hub", server.base_url, catalogue="aihubmix", **profile)
     return make_session(base_url=server.base_url, api_key=API_KEY, model=model, profile=prof, store=store)
 
-
-async def chat(session, text):
-    turn = session.begin(text)
-    async for _ in session.run(turn):
-        pass
-    return turn
 
 
 def texts(items):

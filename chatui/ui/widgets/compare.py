@@ -57,11 +57,7 @@ class CompareColumn(AssistantMessage):
     def compose(self):
         yield self.label
         with self.scroller:
-            yield self.commentary
-            yield self.before
-            yield self.body
-            yield self.after
-            yield self.sources
+            yield from self.answer_parts()
         yield self.status_line
         yield self.pick_button
 

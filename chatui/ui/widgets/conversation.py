@@ -93,13 +93,13 @@ class AssistantMessage(Vertical, can_focus=True):
         self.sources = Static(classes="sources")
         self.status_line = Static(classes="status-line")
 
+    def answer_parts(self) -> list:
+        """What lies between the label and the status line: commentary, items, the answer, sources."""
+        return [self.commentary, self.before, self.body, self.after, self.sources]
+
     def compose(self):
         yield self.label
-        yield self.commentary
-        yield self.before
-        yield self.body
-        yield self.after
-        yield self.sources
+        yield from self.answer_parts()
         yield self.status_line
 
     def on_mount(self) -> None:
