@@ -217,6 +217,54 @@ def from_bytes(name: str, data: bytes, blobs: BlobStore) -> Attachment:
     return Attachment(name, kind, mime, len(data), digest, dims[0] if dims else None, dims[1] if dims else None, note)
 
 
+def pasted_paths(text: str) -> list[Path] | None:
+    """The files a paste names, as terminals paste a drag-and-drop (quoted, escaped spaces, file:// URIs); None if it is not only that.
+
+    Only clear paths count (absolute, ~ or ./): a pasted word that happens to name a file here stays text.
+    """
+    import shlex
+    from urllib.parse import unquote, urlsplit
+
+    text = text.strip()
+    if not text or len(text) > 8192:
+        return None
+    try:
+        tokens = shlex.split(text)
+    except ValueError:
+        return None
+    paths = []
+    for token in tokens:
+        if token.startswith("file://"):
+            token = unquote(urlsplit(token).path)
+        if not token.startswith(("/", "~", "./", "../")):
+            return None
+        path = Path(token).expanduser()
+        try:
+            if not path.is_file():
+                return None
+        except OSError:
+            return None
+        paths.append(path)
+    return paths or None
+
+
+def complete_path(word: str) -> tuple[str, list[str]]:
+    """Tab completion of a path being typed: the word extended as far as every match agrees, and the matches' names.
+
+    Folders end in "/"; ``~`` is kept as typed. No match: the word unchanged and no names.
+    """
+    folder, _, stem = word.rpartition("/")
+    where = Path(os.path.expanduser(folder + "/" if folder or word.startswith("/") else "."))
+    try:
+        names = sorted(e.name + ("/" if e.is_dir() else "") for e in where.iterdir() if e.name.startswith(stem) and (stem.startswith(".") or not e.name.startswith(".")))
+    except OSError:
+        return word, []
+    if not names:
+        return word, []
+    common = os.path.commonprefix(names)
+    return (folder + "/" if folder or word.startswith("/") else "") + common, names
+
+
 # -- what is sent -------------------------------------------------------------------
 
 

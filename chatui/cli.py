@@ -242,6 +242,7 @@ def _export(argv: list[str]) -> int:
     p.add_argument("--format", "-f", choices=["md", "json"], default="md")
     p.add_argument("--output", "-o", help="write to this file instead of standard output")
     p.add_argument("--all-branches", action="store_true", help="with md: every branch, not only the one on screen (json always has them all)")
+    p.add_argument("--embed", action="store_true", help="with json: include each attached file's bytes (base64), so the export stands alone")
     opts = p.parse_args(argv)
     import json
 
@@ -261,7 +262,10 @@ def _export(argv: list[str]) -> int:
     except TranscriptError as exc:
         print(f"chatui: {exc}", file=sys.stderr)
         return 1
-    text = export.to_markdown(conv, all_branches=opts.all_branches) if opts.format == "md" else json.dumps(export.to_json(conv), ensure_ascii=False, indent=2) + "\n"
+    from chatui.attachments import BlobStore
+
+    conv.blobs = BlobStore(store.root / "blobs")
+    text = export.to_markdown(conv, all_branches=opts.all_branches) if opts.format == "md" else json.dumps(export.to_json(conv, embed=opts.embed), ensure_ascii=False, indent=2) + "\n"
     if opts.output:
         with open(opts.output, "w", encoding="utf-8") as handle:
             handle.write(text)

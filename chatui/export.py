@@ -79,6 +79,14 @@ def _turns_markdown(turns: list) -> list[str]:
     return out
 
 
-def to_json(conv: Conversation) -> dict[str, Any]:
-    """The transcript form, for machines."""
-    return to_dict(conv)
+def to_json(conv: Conversation, *, embed: bool = False) -> dict[str, Any]:
+    """The transcript form, for machines; ``embed`` puts each attachment's bytes in it (base64) so the file stands alone."""
+    data = to_dict(conv)
+    if embed and conv.blobs is not None:
+        import base64
+
+        for turn in data.get("turns", []):
+            for attachment in turn.get("attachments", []):
+                raw = conv.blobs.get(attachment["sha256"])
+                attachment["data_base64"] = base64.b64encode(raw).decode("ascii") if raw is not None else None
+    return data

@@ -185,6 +185,7 @@ async def print_turn(session: Session, prompt: str, opts: PrintOptions, out: Tex
     out = out or sys.stdout
     err = err or sys.stderr
     try:
+        await _warn_attachments(session, None, opts, err)
         turn = session.begin(prompt)
         _start_prices(session, opts)
     except Refused as refused:
@@ -208,6 +209,7 @@ async def print_compare(session: Session, prompt: str, models: list[str], opts: 
     out = out or sys.stdout
     err = err or sys.stderr
     try:
+        await _warn_attachments(session, models, opts, err)
         turns = session.begin_compare(prompt, models)
         _start_prices(session, opts)
     except Refused as refused:
@@ -259,6 +261,14 @@ async def _print_updates(session: Session, turn: Turn, updates: Any, opts: Print
             if extra := items.as_text(turn.items, session.image_files(turn)):  # tool calls and sources, after the text
                 out.write("\n" + extra + "\n")
                 out.flush()
+
+
+async def _warn_attachments(session: Session, models: list[str] | None, opts: PrintOptions, err: TextIO) -> None:
+    """With files attached, say on stderr what the catalogue says the model cannot read (the files are sent anyway)."""
+    if session.pending:
+        await session.catalogue_now()
+        if warning := session.attachment_warning(models):
+            err.write(f"chatui: {warning}\n")
 
 
 def _start_prices(session: Session, opts: PrintOptions) -> None:

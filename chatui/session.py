@@ -183,6 +183,24 @@ class Session:
         self.pending.append(attachment)
         return attachment
 
+    def attachment_warning(self, models: list[str] | None = None) -> str | None:
+        """What the catalogue says the model(s) cannot read of the pending files (None: nothing known against them)."""
+        if not self.pending:
+            return None
+        needs = {"image": "vision", "pdf": "files"}
+        kinds = {a.kind for a in self.pending if a.kind in needs}
+        problems = []
+        for model in models or [self.settings.model]:
+            info = self.model_info(model)
+            if info is None or not info.capabilities:
+                continue  # nothing known: no warning, never a guess
+            missing = [k for k in sorted(kinds) if needs[k] not in info.capabilities]
+            if missing:
+                problems.append(f"{model} takes no {' or '.join('images' if k == 'image' else 'PDFs' for k in missing)}")
+        if not problems:
+            return None
+        return "The catalogue says " + "; ".join(problems) + " (the gateway may refuse or ignore them)."
+
     def detach(self, arg: str) -> str:
         """/detach [N|all]: remove attachment N (default: the last) from the next message."""
         if not self.pending:

@@ -147,6 +147,27 @@ async def main() -> None:
             app.view.pinned = False
             await pilot.pause(0.3)
             app.save_screenshot("cost_and_compact.svg", str(HERE))
+        # 9. a message with an image and a PDF attached (chips first, then the message on screen)
+        sys.path.insert(0, str(HERE.parent))
+        from tests.unit.test_attachments import PDF, png
+
+        files = Path(tempfile.mkdtemp())
+        (files / "whiteboard.png").write_bytes(png(1600, 900))
+        (files / "quarterly report.pdf").write_bytes(PDF)
+        app = make_app(base_url=server.base_url, api_key="demo", model="chatui-demo", demo=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.session.catalogue is not None)
+            await send(app, pilot, f"/attach {files / 'whiteboard.png'} '{files / 'quarterly report.pdf'}'")
+            await until(pilot, lambda: len(app.session.pending) == 2)
+            await pilot.pause(0.3)
+            app.save_screenshot("attach_chips.svg", str(HERE))
+            await send(app, pilot, "Does the whiteboard sketch match the numbers in the report?")
+            await until(pilot, lambda: app.session.streaming is None and len(app.session.conversation.turns) == 1)
+            await pilot.pause(0.5)
+            app.view.scroll_home(animate=False)
+            app.view.pinned = False
+            await pilot.pause(0.3)
+            app.save_screenshot("attachments.svg", str(HERE))
         server.pace = 1.0
     print("wrote", ", ".join(p.name for p in sorted(HERE.glob("*.svg"))))
 

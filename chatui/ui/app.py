@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import Callable, Iterable
 
 from textual import getters, on, work
@@ -19,7 +20,7 @@ from chatui.conversation import Conversation, Turn
 from chatui.session import DEMO_NOTE, NO_KEY_NOTE, Notice, Refused, Session
 from chatui.ui.branches import BranchCommands
 from chatui.ui.copying import CopyCommands
-from chatui.ui.messages import PromptSubmitted, ReasoningStreamed, ScrollRequested, TurnFinished, TurnProgressed, TurnSelected, TurnStarted, ViewResized
+from chatui.ui.messages import PathsPasted, PromptSubmitted, ReasoningStreamed, ScrollRequested, TurnFinished, TurnProgressed, TurnSelected, TurnStarted, ViewResized
 from chatui.ui.widgets.chips import Chips, DetachRequested
 from chatui.ui.widgets.conversation import ConversationView
 from chatui.ui.widgets.markdown_view import prewarm
@@ -57,6 +58,7 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
         self.turn_worker: Worker | None = None
         self._narrow: bool | None = None
         self._context_warned: set[tuple[str, str]] = set()  # (conversation, model) pairs already warned
+        self._warned_send: tuple[str, str] | None = None  # a warned message: enter again sends it anyway
         self._theme_ready = False  # the start-up theme is not a choice to remember
 
     # -- layout ----------------------------------------------------------------------
@@ -126,7 +128,6 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
     async def cmd_attach(self, arg: str) -> None:
         """Attach files to the next message (read and encoded in a thread: a big image never freezes the screen)."""
         import asyncio
-        import shlex
 
         try:
             paths = shlex.split(arg)
@@ -145,6 +146,19 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
             self.notify(self.session.detach(arg), markup=False)
         finally:
             self.refresh_chips()
+
+    @on(PathsPasted)
+    def _paths_pasted(self, event: PathsPasted) -> None:
+        from chatui.ui.screens.attach_offer import AttachOffer
+
+        def chosen(attach: bool | None) -> None:
+            if attach:
+                self.cmd_attach(" ".join(shlex.quote(str(p)) for p in event.paths))
+            else:
+                self.prompt.insert(event.text)
+            self.prompt.focus()
+
+        self.push_screen(AttachOffer(event.paths), chosen)
 
     @on(DetachRequested)
     def _detach_chip(self, event: DetachRequested) -> None:
@@ -236,6 +250,13 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
         if command:
             self.run_command(text)
             return
+        warning = self.session.attachment_warning(self.session.compare_models or None)
+        if warning and self._warned_send != (text, warning):
+            self._warned_send = (text, warning)  # enter again sends anyway
+            self.prompt.set_text(text)
+            self.notify(warning + " Press enter again to send anyway, or /detach.", title="Attachments", severity="warning", markup=False, timeout=10)
+            return
+        self._warned_send = None
         try:
             if self.session.compare_models:
                 self._compare(self.session.begin_compare(text, self.session.compare_models))

@@ -125,3 +125,12 @@ class ScrollRequested(Message):
     def __init__(self, where: str) -> None:
         super().__init__()
         self.where = where
+
+
+class PathsPasted(Message):
+    """The prompt was pasted the path of one or more existing files (terminals paste a drag-and-drop so)."""
+
+    def __init__(self, paths: list, text: str) -> None:
+        super().__init__()
+        self.paths = paths
+        self.text = text

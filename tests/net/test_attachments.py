@@ -52,3 +52,14 @@ def test_print_attaches_with_a_and_binary_stdin(server, env, tmp_path):  # noqa:
     bad = chatui("--base-url", server.base_url, "--model", "demo-mini", "-p", "x", "-a", str(tmp_path / "nope.png"), env=env)
     assert bad.returncode == 2 and "nope.png: no such file" in bad.stderr
     assert json.loads(out.stdout)["status"] == "completed"
+
+
+def test_export_lists_attachments_and_json_can_embed_them(server, env, tmp_path):  # noqa: F811
+    (tmp_path / "shot.png").write_bytes(png(3, 3))
+    assert chatui("--base-url", server.base_url, "--model", "demo-mini", "-p", "look", "-a", str(tmp_path / "shot.png"), env=env).returncode == 0
+    md = chatui("export", "latest", env=env)
+    assert "📎 shot.png · image · " in md.stdout and "3×3" in md.stdout
+    plain = json.loads(chatui("export", "latest", "-f", "json", env=env).stdout)
+    assert "data_base64" not in plain["turns"][0]["attachments"][0]
+    embedded = json.loads(chatui("export", "latest", "-f", "json", "--embed", env=env).stdout)
+    assert base64.b64decode(embedded["turns"][0]["attachments"][0]["data_base64"]) == png(3, 3)

@@ -155,3 +155,18 @@ def test_deleting_a_conversation_deletes_the_blobs_no_other_one_uses(tmp_path):
     assert [p.name for p in blobs.iterdir()] == [digests["shared.txt"]]  # the other conversation still uses it
     store.delete(second.id)
     assert list(blobs.iterdir()) == []
+
+
+def test_a_paste_is_a_path_only_when_it_names_existing_files_clearly(tmp_path):
+    spaced = tmp_path / "my photo.png"
+    spaced.write_bytes(png(2, 2))
+    other = tmp_path / "b.txt"
+    other.write_text("x")
+    escaped = str(spaced).replace(" ", "\\ ")
+    assert att.pasted_paths(escaped) == [spaced]  # as terminals paste a drag-and-drop
+    assert att.pasted_paths(f"'{spaced}' {other}\n") == [spaced, other]
+    assert att.pasted_paths(f"file://{str(spaced).replace(' ', '%20')}") == [spaced]
+    assert att.pasted_paths(f"{spaced} and more words") is None
+    assert att.pasted_paths("b.txt") is None  # a bare word stays text, even if a file has that name
+    assert att.pasted_paths(str(tmp_path)) is None and att.pasted_paths(str(tmp_path / "nope.png")) is None
+    assert att.pasted_paths("it's") is None  # an unbalanced quote is just text

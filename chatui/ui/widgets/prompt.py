@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import events
 from textual.widgets import TextArea
 
-from chatui.ui.messages import PromptSubmitted, ScrollRequested
+from chatui.ui.messages import PathsPasted, PromptSubmitted, ScrollRequested
 
 _SCROLL_KEYS = {"pageup": "page_up", "pagedown": "page_down", "ctrl+home": "home", "ctrl+end": "end"}
 
@@ -27,6 +27,11 @@ class PromptArea(TextArea):
             event.stop()
             event.prevent_default()
             self.post_message(ScrollRequested(where))
+            return
+        if key == "tab" and self.text.startswith("/attach ") and self.cursor_location == self.document.end:
+            event.stop()
+            event.prevent_default()
+            self._complete_path()
             return
         if key == "enter":
             event.stop()
@@ -54,6 +59,34 @@ class PromptArea(TextArea):
             self._step(1)
             return
         await super()._on_key(event)
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        """A pasted file path (a drag-and-drop) offers to attach the file instead of pasting the text."""
+        from chatui.attachments import pasted_paths
+
+        paths = pasted_paths(event.text)
+        if paths:
+            event.stop()
+            event.prevent_default()
+            self.post_message(PathsPasted(paths, event.text))
+        # otherwise TextArea's own handler pastes it (Textual calls each class's handler in turn)
+
+    def _complete_path(self) -> None:
+        """Tab after /attach completes the path being typed (spaces escaped as a shell would)."""
+        import re
+
+        from chatui.attachments import complete_path
+
+        text = self.text
+        last = re.search(r"(?:\\ |[^ ])*$", text)
+        typed = last.group(0) if last else ""
+        done, names = complete_path(typed.replace("\\ ", " "))
+        if done != typed.replace("\\ ", " "):
+            self.set_text(text[: len(text) - len(typed)] + done.replace(" ", "\\ "))
+        elif len(names) > 1:
+            self.notify("  ".join(names[:40]) + (" …" if len(names) > 40 else ""), title="Matches", markup=False)
+        elif not names:
+            self.notify("No file matches.", severity="warning", markup=False)
 
     def remember(self, text: str) -> None:
         """Add a sent prompt to the recall list."""
