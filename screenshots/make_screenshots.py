@@ -154,7 +154,7 @@ async def main() -> None:
         files = Path(tempfile.mkdtemp())
         (files / "whiteboard.png").write_bytes(png(1600, 900))
         (files / "quarterly report.pdf").write_bytes(PDF)
-        app = make_app(base_url=server.base_url, api_key="demo", model="chatui-demo", demo=True)
+        app = make_app(base_url=server.base_url, api_key="demo", model="demo-mini", demo=True)  # reads images and PDFs
         async with app.run_test(size=SIZE) as pilot:
             await until(pilot, lambda: app.session.catalogue is not None)
             await send(app, pilot, f"/attach {files / 'whiteboard.png'} '{files / 'quarterly report.pdf'}'")
