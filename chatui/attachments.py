@@ -268,12 +268,17 @@ def complete_path(word: str) -> tuple[str, list[str]]:
 # -- what is sent -------------------------------------------------------------------
 
 
+def _b64(data: bytes, chunk: int = 3 << 20) -> str:
+    """Base64 in pieces (whole 3-byte groups each: the same text), so a big file never holds the interpreter for long."""
+    return "".join(base64.b64encode(data[i : i + chunk]).decode("ascii") for i in range(0, len(data), chunk))
+
+
 def part(attachment: Attachment, data: bytes) -> dict[str, Any]:
     """The input content part for one attachment."""
     if attachment.kind == "image":
-        return {"type": "input_image", "image_url": f"data:{attachment.mime};base64,{base64.b64encode(data).decode('ascii')}", "detail": "auto"}
+        return {"type": "input_image", "image_url": f"data:{attachment.mime};base64,{_b64(data)}", "detail": "auto"}
     if attachment.kind == "pdf":
-        return {"type": "input_file", "filename": attachment.name, "file_data": f"data:application/pdf;base64,{base64.b64encode(data).decode('ascii')}"}
+        return {"type": "input_file", "filename": attachment.name, "file_data": f"data:application/pdf;base64,{_b64(data)}"}
     text = data.decode("utf-8-sig", "replace")
     fence = "````" if "```" in text else "```"
     return {"type": "input_text", "text": f"{fence} {attachment.name}\n{text}\n{fence}"}

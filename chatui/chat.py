@@ -42,7 +42,10 @@ async def stream_turn(client: ResponsesClient, conversation: Conversation, turn:
     """
     acc = TurnAccumulator()
     try:
-        body = conversation.build_body(turn)
+        if any(t.attachments for t in conversation.path_to(turn)):
+            body = await asyncio.to_thread(conversation.build_body, turn)  # files are base64-encoded: not on the event loop
+        else:
+            body = conversation.build_body(turn)
         extras = turn.history_mode == "full" or "include" in body
         for attempt in range(2):
             try:

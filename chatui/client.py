@@ -165,7 +165,8 @@ class ResponsesClient:
         response as soon as the consumer stops or is cancelled.
         """
         body = {**body, "stream": True}
-        payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        # off the event loop: a body carrying attached files can be tens of megabytes of JSON
+        payload = await asyncio.to_thread(_encode_body, body)
         model = body.get("model")
         self.retries = 0
         attempt = 0
@@ -274,6 +275,10 @@ class ResponsesClient:
         except ValueError:
             raise ProtocolError("The model list is not JSON: is the base URL right?") from None
         return parse_model_list(data)
+
+
+def _encode_body(body: dict[str, Any]) -> bytes:
+    return json.dumps(body, ensure_ascii=False).encode("utf-8")
 
 
 def _cause_text(exc: BaseException) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -108,6 +109,7 @@ class Session:
         self._pumps: dict[str, asyncio.Task[None]] = {}  # the compare streams, by turn id
         self.models_cache: list[str] | None = None
         self._client: Any = None
+        self._client_lock = threading.Lock()
         self._task: asyncio.Task | None = None
         self._old_clients: list[Any] = []
         self._demo_server: Any = None  # started by use_demo(), stopped by aclose()
@@ -216,12 +218,16 @@ class Session:
 
     @property
     def client(self) -> Any:
-        """The HTTP client, made on first use: httpx is not needed for the first frame."""
-        if self._client is None:
-            from chatui.client import ResponsesClient
+        """The HTTP client, made on first use: httpx is not needed for the first frame.
 
-            self._client = ResponsesClient(self.gateway.base_url, self.gateway.api_key)
-        return self._client
+        A UI may make it early in a thread (its TLS context takes ~0.1 s): the lock keeps that to one client.
+        """
+        with self._client_lock:
+            if self._client is None:
+                from chatui.client import ResponsesClient
+
+                self._client = ResponsesClient(self.gateway.base_url, self.gateway.api_key)
+            return self._client
 
     # -- turns ---------------------------------------------------------------------
     def check_can_send(self) -> None:

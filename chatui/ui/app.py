@@ -101,6 +101,7 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
     def _prewarm(self) -> None:
         """In a thread after the first frame: import the network and rendering stack, then fetch the catalogue."""
         prewarm()
+        self.session.client  # noqa: B018 - the HTTP client and its TLS context (~0.1 s) made here, not on the first send
         self.call_from_thread(self._load_catalogue)
 
     @work(group="catalogue", exit_on_error=False)

@@ -291,7 +291,57 @@ async def history_list(conversations: int = 1000) -> dict:
     return {"seconds": seconds, "conversations": count, "rss_mb": rss_mb()}
 
 
+def _big_png(path: Path, megabytes: int = 19) -> None:
+    """A real PNG of noise, about ``megabytes`` MB (stored, not compressed: noise does not compress)."""
+    import struct
+    import zlib
+
+    width = 2000
+    height = megabytes * (1 << 20) // (3 * width)
+    noise = os.urandom(width * 3)
+    raw = b"".join(b"\x00" + noise[(y * 7) % 97 :] + noise[: (y * 7) % 97] for y in range(height))
+    chunk = lambda kind, data: struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))  # noqa: E731
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(raw, 0)) + chunk(b"IEND", b""))
+
+
+async def attach_big(model: str = "demo-mini") -> dict:
+    """Typing while a 19 MB image is attached and then sent: each key's time, and the memory it took."""
+    from textual import events
+
+    from chatui.ui.factory import make_app
+
+    folder = Path(tempfile.mkdtemp())
+    image = folder / "big.png"
+    _big_png(image)
+    app = make_app(base_url=URL, api_key="bench", model=model, store=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        base_rss = rss_mb()
+        latencies = []
+        app.run_command(f"/attach {image}")
+        sent = False
+        t0 = time.perf_counter()
+        while time.perf_counter() - t0 < 60:
+            if app.session.pending and not sent:
+                app.session.begin("what is this?")  # the send, as enter does, while the typing goes on
+                app.turn_worker = app.view.stream(app.session, app.session.conversation.turns[-1])
+                sent = True
+            before = len(app.prompt.text)
+            k0 = time.perf_counter()
+            app.post_message(events.Key("x", "x"))
+            while len(app.prompt.text) == before:
+                await asyncio.sleep(0.0002)
+            latencies.append(time.perf_counter() - k0)
+            await asyncio.sleep(0.03)
+            if sent and app.session.streaming is None:
+                break
+        latencies.sort()
+    return {"p95_ms": 1000 * latencies[int(0.95 * (len(latencies) - 1))], "max_ms": 1000 * latencies[-1], "keys": len(latencies),
+            "image_mb": image.stat().st_size / (1 << 20), "rss_growth_mb": rss_mb() - base_rss}
+
+
 BENCHES = {
+    "attach_big": attach_big,
     "bare": bare,
     "core": core,
     "render_once": render_once,
