@@ -50,7 +50,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("compact", "[MODEL]", "Summarise the earlier turns into one item later requests send instead (they stay on screen)"),
     Command("copy", "[code [N]|reasoning|prompt]", "Copy the focused (or last) answer, its code block N, its reasoning or its prompt"),
     Command("save", "", "Save the conversation now", key="ctrl+s"),
-    Command("export", "[md|json] [PATH]", "Export the conversation as Markdown or JSON"),
+    Command("export", "[md|json [--embed]] [PATH]", "Export the conversation as Markdown or JSON (--embed: with the attached files)"),
     Command("earlier", "", "Show earlier turns of a long conversation", key="ctrl+b"),
     Command("help", "", "Show keys and commands", key="f1", footer="Help"),
     Command("quit", "", "Quit chatui", key="ctrl+q"),

@@ -748,14 +748,15 @@ class Session:
         """/export [md|json] [PATH]: write the conversation; returns where."""
         from chatui import export
 
-        parts = arg.split(maxsplit=1)
+        embed = " --embed" in f" {arg} "
+        parts = " ".join(w for w in arg.split() if w != "--embed").split(maxsplit=1)
         fmt = parts[0].lower() if parts else "md"
         if fmt not in ("md", "json", "markdown"):
-            raise Refused("Usage: /export [md|json] [PATH]", title="/export")
+            raise Refused("Usage: /export [md|json [--embed]] [PATH]", title="/export")
         fmt = "md" if fmt == "markdown" else fmt
         conv = self.conversation
         path = Path(parts[1]).expanduser() if len(parts) > 1 else (cwd or Path.cwd()) / f"chatui-{conv.id}.{fmt}"
-        text = export.to_markdown(conv) if fmt == "md" else json.dumps(export.to_json(conv), ensure_ascii=False, indent=2)
+        text = export.to_markdown(conv) if fmt == "md" else json.dumps(export.to_json(conv, embed=embed), ensure_ascii=False, indent=2)
         try:
             path.write_text(text, encoding="utf-8")
         except OSError as exc:

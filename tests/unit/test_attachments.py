@@ -170,3 +170,17 @@ def test_a_paste_is_a_path_only_when_it_names_existing_files_clearly(tmp_path):
     assert att.pasted_paths("b.txt") is None  # a bare word stays text, even if a file has that name
     assert att.pasted_paths(str(tmp_path)) is None and att.pasted_paths(str(tmp_path / "nope.png")) is None
     assert att.pasted_paths("it's") is None  # an unbalanced quote is just text
+
+
+def test_export_json_embeds_the_files_on_request(tmp_path):
+    import json as jsonlib
+
+    store = TranscriptStore(tmp_path / "conversations")
+    session = make_session(base_url="http://127.0.0.1:1/v1", api_key="k", model="m", store=store)
+    (tmp_path / "a.png").write_bytes(png(2, 2))
+    session.attach([str(tmp_path / "a.png")])
+    session.begin("look")
+    plain = jsonlib.loads(session.export("json", cwd=tmp_path).read_text())
+    assert "data_base64" not in plain["turns"][0]["attachments"][0]
+    embedded = jsonlib.loads(session.export(f"json --embed {tmp_path / 'full.json'}").read_text())
+    assert base64.b64decode(embedded["turns"][0]["attachments"][0]["data_base64"]) == png(2, 2)
