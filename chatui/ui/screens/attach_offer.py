@@ -18,12 +18,7 @@ class AttachOffer(ModalScreen[bool]):
     """'Attach photo.png?': enter attaches, escape pastes the path as text."""
 
     BINDINGS = [Binding("escape", "dismiss(False)", "Paste as text"), Binding("enter", "dismiss(True)", "Attach")]
-    DEFAULT_CSS = """
-    AttachOffer { align: center middle; }
-    #offer { width: 70; max-width: 95%; height: auto; border: round $accent; background: $surface; padding: 0 1; }
-    #offer Horizontal { height: auto; margin-top: 1; }
-    #offer Button { margin-right: 2; }
-    """
+    CSS_PATH = "attach_offer.tcss"
 
     def __init__(self, paths: list[Path]) -> None:
         super().__init__()
