@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import Any
 
 from chatui import __version__, defaults
 
@@ -278,25 +279,52 @@ def _models(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="chatui models", description="List the current profile's models.")
     p.add_argument("--profile")
     p.add_argument("--base-url")
+    p.add_argument("-l", "--long", action="store_true", help="with each model's context length, USD per 1M tokens in/out and capabilities, from the gateway's catalogue")
     opts = p.parse_args(argv)
     import asyncio
 
     from chatui.client import ResponsesClient
     from chatui.errors import ChatError
+    from chatui.text import strip_controls
 
     eff = _effective(opts.profile, opts.base_url)
 
-    async def fetch() -> list[str]:
+    async def fetch() -> tuple[list[str], Any]:
         async with ResponsesClient(eff.base_url, eff.api_key) as client:
-            return await client.list_models()
+            models = await client.list_models()
+        if not opts.long:
+            return models, None
+        from chatui.session import make_session
+
+        session = make_session(base_url=eff.base_url, api_key=eff.api_key, profile=eff.profile)
+        try:
+            return models, await session.catalogue_now()
+        finally:
+            await session.aclose()
 
     try:
-        for model in asyncio.run(fetch()):
-            print(model)
+        models, catalogue = asyncio.run(fetch())
     except ChatError as exc:
         print(f"chatui: {exc}", file=sys.stderr)
         return 1
+    for model in models:
+        print(_model_row(strip_controls(model), catalogue.get(model) if catalogue is not None else None) if opts.long else strip_controls(model))
     return 0
+
+
+def _model_row(model: str, info: Any) -> str:
+    """'gpt-5-mini   400K   $0.25 in   $2 out   vision reasoning' (dashes where the catalogue says nothing)."""
+    from chatui.catalogue import CAPABILITIES
+    from chatui.context import tokens_short
+    from chatui.cost import per_million
+
+    if info is None:
+        return f"{model:<40} {'–':>6}  {'–':>8}  {'–':>8}"
+    prices = info.prices
+    price_in = per_million(prices.input) if prices else "–"
+    price_out = per_million(prices.output) if prices else "–"
+    caps = " ".join(c for c in CAPABILITIES if c in info.capabilities)
+    return f"{model:<40} {tokens_short(info.context_length):>6}  {price_in:>8}  {price_out:>8}  {caps}".rstrip()
 
 
 def _config(argv: list[str]) -> int:

@@ -254,3 +254,16 @@ catalogue = "none"
     out = chatui("--profile", "mine", "--model", "demo-mini", "-p", "hi", "--usage", env=env)
     assert out.returncode == 0 and "cost" not in out.stderr and "context" not in out.stderr  # no price known: none shown
     assert not any(r["path"].endswith("/api/v1/models") and "authorization" in r["headers"] for r in server.requests)
+
+
+def test_models_long_lists_context_prices_and_capabilities(server, env, tmp_path):
+    config = tmp_path / "cfg" / "chatui" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f'[profiles.hub]\nbase_url = "{server.base_url}"\ncatalogue = "aihubmix"\n')
+    plain = chatui("models", "--profile", "hub", env=env)
+    assert plain.returncode == 0 and "demo-reasoning\n" in plain.stdout  # one id a line, for scripts
+    long = chatui("models", "--profile", "hub", "-l", env=env)
+    row = next(line for line in long.stdout.splitlines() if line.startswith("demo-reasoning "))
+    assert row.split() == ["demo-reasoning", "200K", "$3", "$15", "reasoning"]
+    unknown = next(line for line in long.stdout.splitlines() if line.startswith("bulk "))
+    assert unknown.split() == ["bulk", "–", "–", "–"]  # not in the catalogue: nothing invented
