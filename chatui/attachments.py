@@ -293,10 +293,31 @@ def missing_part(attachment: Attachment) -> dict[str, Any]:
 
 
 class BlobStore:
-    """Attachment bytes by SHA-256, once each, mode 0600."""
+    """Attachment bytes by SHA-256, once each, mode 0600.
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
+    ``root=None``: a private temporary folder, made on first use (a session that saves nothing).
+    """
+
+    def __init__(self, root: Path | None) -> None:
+        self._root = root
+        self._temporary = root is None
+
+    @property
+    def root(self) -> Path:
+        """The folder (the temporary one is made now if it was not yet)."""
+        if self._root is None:
+            import tempfile
+
+            self._root = Path(tempfile.mkdtemp(prefix="chatui-blobs-"))
+        return self._root
+
+    def remove_temporary(self) -> None:
+        """Delete the temporary folder, if this store made one."""
+        import shutil
+
+        if self._temporary and self._root is not None:
+            shutil.rmtree(self._root, ignore_errors=True)
+            self._root = None
 
     def path(self, digest: str) -> Path:
         """Where the blob with ``digest`` lives."""

@@ -102,13 +102,15 @@ class Catalogue:
     models: dict[str, ModelInfo] = field(default_factory=dict)
     fetched_at: float = 0.0
     stale: bool = False  # an old copy, used because a fresh one could not be had
+    _lower: dict[str, ModelInfo] | None = field(default=None, repr=False, compare=False)  # ids ignoring case, made on first need
 
     def get(self, model: str) -> ModelInfo | None:
         """The model's entry: by exact id, else ignoring case."""
         info = self.models.get(model)
         if info is None and model:
-            low = model.lower()
-            info = next((m for key, m in self.models.items() if key.lower() == low), None)
+            if self._lower is None:
+                self._lower = {key.lower(): m for key, m in self.models.items()}
+            info = self._lower.get(model.lower())
         return info
 
     def with_overrides(self, table: dict[str, ModelInfo]) -> Catalogue:
@@ -127,6 +129,14 @@ class Catalogue:
                 base.chat if base else True,
             )
         return Catalogue(self.source or "config", merged, self.fetched_at, self.stale)
+
+
+def price_rank(info: ModelInfo) -> tuple[bool, Decimal]:
+    """Sort key, cheapest first (input plus output per 1M tokens); models without a known price last."""
+    prices = info.prices
+    if prices is None or prices.input is None or prices.output is None:
+        return True, Decimal(0)
+    return False, prices.input + prices.output
 
 
 # -- tolerant field readers ---------------------------------------------------------

@@ -11,7 +11,7 @@ from chatui.client import ResponsesClient
 from chatui.conversation import Conversation, Turn
 from chatui.errors import BadRequest, ChatError, NotFound, ProtocolError, StreamCut
 from chatui.events import Retrying
-from chatui.turn import RETRYING, Status, TurnAccumulator, TurnOutcome
+from chatui.turn import RETRYING, Status, TurnAccumulator
 
 # Words in a 400/404 that mean "the history you replayed is not acceptable".
 _HISTORY_WORDS = (
@@ -33,18 +33,19 @@ def _history_related(error: ChatError) -> bool:
     return isinstance(error, (BadRequest, NotFound)) and any(w in text for w in _HISTORY_WORDS)
 
 
-async def stream_turn(client: ResponsesClient, conversation: Conversation, turn: Turn) -> AsyncIterator[tuple[str, str]]:
+async def stream_turn(client: ResponsesClient, conversation: Conversation, turn: Turn, body: dict | None = None) -> AsyncIterator[tuple[str, str]]:
     """Run ``turn`` and yield display updates ``(what, text)`` as they arrive.
 
     When the iteration ends (normally, by error, or by cancellation) the turn
     holds its outcome; errors never escape as exceptions, except
     ``CancelledError`` which is re-raised after the turn is marked stopped.
+    ``body``: send this instead of the turn's own request (a /compact summary).
     """
     acc = TurnAccumulator()
     try:
-        if any(t.attachments for t in conversation.path_to(turn)):
+        if body is None and any(t.attachments for t in conversation.path_to(turn)):
             body = await asyncio.to_thread(conversation.build_body, turn)  # files are base64-encoded: not on the event loop
-        else:
+        elif body is None:
             body = conversation.build_body(turn)
         extras = turn.history_mode == "full" or "include" in body
         for attempt in range(2):
@@ -85,27 +86,3 @@ async def stream_turn(client: ResponsesClient, conversation: Conversation, turn:
         conversation.updated_at = time.time()
 
 
-
-async def run_body(client: ResponsesClient, body: dict) -> TurnOutcome:
-    """Send one request that is not a turn of the conversation (a /compact summary) and return its outcome.
-
-    Errors end up in the outcome, never as exceptions; cancelling stops it (marked stopped).
-    """
-    acc = TurnAccumulator()
-    try:
-        async with aclosing(client.stream_events(body)) as events:
-            async for event in events:
-                if type(event) is not Retrying:
-                    acc.apply(event)
-        if acc.status is Status.STREAMING:
-            acc.finish_cut(StreamCut("The stream ended before the summary was finished."))
-    except ChatError as error:
-        if acc.status is Status.STREAMING:
-            acc._finish(Status.FAILED, error)
-    except (asyncio.CancelledError, GeneratorExit):
-        acc.cancel()
-        raise
-    except Exception as exc:  # noqa: BLE001 - whatever a server sends, this ends cleanly
-        if acc.status is Status.STREAMING:
-            acc._finish(Status.FAILED, ProtocolError(f"chatui could not handle the server's answer ({type(exc).__name__})."))
-    return acc.outcome()

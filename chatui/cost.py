@@ -72,3 +72,11 @@ def total(costs: list[Cost | None]) -> tuple[Decimal | None, int]:
     """The sum of the known costs and how many turns had none (to say "at least")."""
     known = [c.usd for c in costs if c is not None]
     return (sum(known, Decimal(0)) if known else None), sum(1 for c in costs if c is None)
+
+
+def spent_text(spent: tuple[Decimal | None, int]) -> str:
+    """A total from :func:`total` as shown: "≥ $0.12" when some turns had no known cost; "" when none had one."""
+    amount, unknown = spent
+    if amount is None:
+        return ""
+    return ("≥ " if unknown else "") + usd(amount)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
 import json
+import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,14 +20,14 @@ from typing import Any
 from chatui.blocks import code_blocks
 from chatui.conversation import Conversation, Settings, Turn
 from chatui.defaults import DEFAULT_MODEL
-from chatui.params import tools_note
 from chatui.cost import usd
+from chatui.params import tools_note
 from chatui.text import strip_controls
 from chatui.turn import Status
+from chatui.updates import BY_CHANNEL, Update
 
 KEEP_VERBATIM = 1  # /compact leaves the last exchange as it is, so the conversation reads on naturally
 SUMMARY_ROOM = 8_000  # tokens a compaction model's window needs beyond the turns: the prompt and the summary
-from chatui.updates import BY_CHANNEL, Update
 
 NO_KEY = "No API key: set CHATUI_API_KEY and restart, or run chatui --demo."
 NO_KEY_NOTE = (
@@ -99,7 +99,7 @@ class Session:
         if conversation is None:
             conversation = Conversation(settings or Settings(DEFAULT_MODEL), gateway.base_url)
         self.store = store
-        self._temp_blobs: Path | None = None  # attachments of a session that saves nothing
+        self._temp_blobs: Any = None  # attachments of a session that saves nothing (removed by aclose)
         self.pending: list[Any] = []  # attachments for the next message (chatui.attachments.Attachment)
         self.conversation = conversation
         self.on_notice = on_notice or (lambda notice: None)
@@ -138,10 +138,8 @@ class Session:
         if self.store is not None:
             return BlobStore(self.store.root / "blobs")
         if self._temp_blobs is None:
-            import tempfile
-
-            self._temp_blobs = Path(tempfile.mkdtemp(prefix="chatui-blobs-"))
-        return BlobStore(self._temp_blobs)
+            self._temp_blobs = BlobStore(None)  # its folder is made only when a file is attached
+        return self._temp_blobs
 
     @property
     def settings(self) -> Settings:
@@ -376,7 +374,7 @@ class Session:
 
         The turns stay in the transcript and on screen; a failure changes nothing.
         """
-        from chatui.chat import run_body
+        from chatui.chat import stream_turn
         from chatui.conversation import SUMMARY_PROMPT, Compaction, user_item
         from chatui.cost import turn_cost
 
@@ -387,8 +385,11 @@ class Session:
         body = {"model": model, "input": [*items, user_item(SUMMARY_PROMPT)], "store": False, "stream": True}
         self.compacting = True
         self._task = asyncio.current_task()
+        summary = Turn(SUMMARY_PROMPT, model, self.gateway.base_url)  # a scratch turn: never part of the conversation
         try:
-            outcome = await run_body(self.client, body)
+            async with contextlib.aclosing(stream_turn(self.client, conv, summary, body)) as updates:
+                async for _ in updates:
+                    pass
         except asyncio.CancelledError:
             task = asyncio.current_task()
             if not self._stop_compacting or task is None:
@@ -398,15 +399,15 @@ class Session:
         finally:
             self.compacting = self._stop_compacting = False
             self._task = None
-        if outcome.status is not Status.COMPLETED or not outcome.answer.strip():
-            why = outcome.error.message if outcome.error else f"the summary {outcome.status}"
-            raise Refused(f"Could not compact: {why}. Nothing was changed.", title="/compact", severity="error")
+        if summary.status is not Status.COMPLETED or not summary.answer.strip():
+            why = (summary.error or {}).get("message") or f"the summary {summary.status}"
+            raise Refused(f"Could not compact: {why.rstrip('.')}. Nothing was changed.", title="/compact", severity="error")
         info = self.model_info(model)
-        cost = turn_cost(outcome.usage, info, self.catalogue.source if self.catalogue else "")
-        todo[-1].compaction = Compaction(outcome.answer.strip(), model, len(todo), outcome.usage, cost)
+        cost = turn_cost(summary.usage, info, self.catalogue.source if self.catalogue else "")
+        todo[-1].compaction = Compaction(summary.answer.strip(), model, len(todo), summary.usage, cost)
         self.autosave()
         spent = f", {usd(cost.usd)}" if cost else ""
-        size = f"{outcome.usage.output_tokens:,} tokens" if outcome.usage and outcome.usage.output_tokens else f"{len(outcome.answer):,} characters"
+        size = f"{summary.usage.output_tokens:,} tokens" if summary.usage and summary.usage.output_tokens else f"{len(summary.answer):,} characters"
         turns = "1 turn" if len(todo) == 1 else f"{len(todo)} turns"
         return f"Compacted {turns} into a summary by {model} ({size}{spent}). Later requests send the summary instead; the turns stay here, marked."
 
@@ -427,8 +428,10 @@ class Session:
         info = self.model_info(model)
         if self.catalogue is None or info is None or not info.context_length:
             return []
+        from chatui.catalogue import price_rank
+
         bigger = [m for m in self.catalogue.models.values() if m.context_length and m.context_length > info.context_length and m.prices and m.prices.known]
-        bigger.sort(key=lambda m: (m.prices.input + m.prices.output, m.id))
+        bigger.sort(key=lambda m: (price_rank(m), m.id))
         return [m.id for m in bigger]
 
     def price(self, turn: Turn) -> bool:
@@ -845,6 +848,8 @@ class Session:
         """Close every connection pool this session opened."""
         if self._catalogue_task is not None and not self._catalogue_task.done():
             self._catalogue_task.cancel()
+        if self._temp_blobs is not None:
+            self._temp_blobs.remove_temporary()
         clients, self._old_clients = [*self._old_clients, self._client], []
         self._client = None
         for client in clients:

@@ -184,3 +184,15 @@ def test_export_json_embeds_the_files_on_request(tmp_path):
     assert "data_base64" not in plain["turns"][0]["attachments"][0]
     embedded = jsonlib.loads(session.export(f"json --embed {tmp_path / 'full.json'}").read_text())
     assert base64.b64decode(embedded["turns"][0]["attachments"][0]["data_base64"]) == png(2, 2)
+
+
+async def test_a_session_that_saves_nothing_keeps_files_in_a_private_folder_made_on_attach_and_removed_at_close(tmp_path):
+    session = make_session(base_url="http://127.0.0.1:1/v1", api_key="k", model="m", store=None)
+    blobs = session.blobs
+    assert blobs._root is None  # no folder for a session that attaches nothing
+    (tmp_path / "a.txt").write_text("hi")
+    session.attach([str(tmp_path / "a.txt")])
+    folder = blobs.root
+    assert folder.is_dir() and oct(folder.stat().st_mode & 0o777) == "0o700"
+    await session.aclose()
+    assert not folder.exists()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from rich.text import Text
 from textual import events, on
 from textual.binding import Binding
@@ -12,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from chatui.catalogue import CAPABILITIES, Catalogue, ModelInfo
+from chatui.catalogue import CAPABILITIES, Catalogue, ModelInfo, price_rank
 from chatui.commands import fuzzy_filter
 from chatui.context import tokens_short
 from chatui.cost import per_million
@@ -111,17 +109,10 @@ class ModelPicker(ModalScreen[str | None]):
         pool = [m for m in self.models if all(c in self._info(m).capabilities for c in wanted)] if wanted else self.models
         found = fuzzy_filter(rest, pool) if rest else list(pool)
         if self.sort == "price":
-            found.sort(key=self._price_key)
+            found.sort(key=lambda m: price_rank(self._info(m)))
         elif self.sort == "context":
             found.sort(key=lambda m: -(self._info(m).context_length or 0))
         return found  # by name: in the gateway's order (or the best fuzzy match first)
-
-    def _price_key(self, model: str) -> tuple[bool, Decimal]:
-        """Cheapest first (input plus output per 1M); unknown prices last."""
-        prices = self._info(model).prices
-        if prices is None or prices.input is None or prices.output is None:
-            return True, Decimal(0)
-        return False, prices.input + prices.output
 
     def _info(self, model: str) -> ModelInfo:
         return self.catalogue.get(model) or ModelInfo(model)

@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 from chatui.context import Gauge
 from chatui.conversation import Conversation, Turn
-from chatui.cost import usd
+from chatui.cost import spent_text, usd
 from chatui.ui.messages import LiveStats, ReasoningStreamed, TurnFinished, TurnProgressed, TurnStarted
 from chatui.text import strip_controls
 from chatui.turn import Status, Usage
@@ -116,10 +116,8 @@ class UsagePane(Static):
         t = turn.timings if turn else None
         ttft = f"{t.first_token:.2f} s" if t and t.first_token is not None else "–"
         tps = f"{t.tokens_per_second:,.0f}" if t and t.tokens_per_second else "–"
-        total, unknown = spent
-        if turn is not None and turn.cost is not None or total is not None:
-            session_cost = ("≥ " if unknown and total is not None else "") + usd(total)
-            table.add_row("cost", usd(turn.cost.usd) if turn is not None and turn.cost is not None else "–", session_cost)
+        if turn is not None and turn.cost is not None or spent[0] is not None:
+            table.add_row("cost", usd(turn.cost.usd) if turn is not None and turn.cost is not None else "–", spent_text(spent) or "–")
         if gauge is not None:
             table.add_row("context", Text(gauge.describe(), style="bold yellow" if gauge.warn else ""), "")
         table.add_row("first token", ttft, "")

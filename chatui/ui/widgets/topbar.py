@@ -9,7 +9,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from chatui.context import Gauge
-from chatui.cost import usd
+from chatui.cost import spent_text
 from chatui.text import strip_controls
 
 
@@ -19,11 +19,10 @@ def meter(gauge: Gauge | None, spent: tuple[Decimal | None, int]) -> Text:
     if gauge is not None:
         text.append("ctx ", style="dim")
         text.append(gauge.describe(), style="bold black on yellow" if gauge.warn else "")
-    total, unknown = spent
-    if total is not None:
+    if money := spent_text(spent):
         if text.plain:
             text.append(" · ", style="dim")
-        text.append(("≥ " if unknown else "") + usd(total))
+        text.append(money)
     return text
 
 
