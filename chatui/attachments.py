@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from chatui.i18n import N_, _
+
 MAX_IMAGE_BYTES = 20 << 20  # what the API takes per image; larger ones are downscaled
 MAX_IMAGE_SIDE = 8000  # pixels on the long side some gateways refuse beyond; larger ones are downscaled
 DOWNSCALE_SIDE = 2048  # the long side of a downscaled image (models see no more detail than this)
@@ -36,6 +38,9 @@ class AttachmentError(Exception):
     """A file that cannot be attached; the message names it and says why (and the limit)."""
 
 
+_KIND_WORDS = {"image": N_("image"), "pdf": N_("PDF"), "text": N_("text")}
+
+
 @dataclass(frozen=True, slots=True)
 class Attachment:
     """One attached file, as the transcript keeps it (the bytes are in the blob store)."""
@@ -51,12 +56,13 @@ class Attachment:
 
     def describe(self) -> str:
         """'photo.png · image · 1.2 MB · 1920×1080' (for the screen and exports)."""
-        parts = [self.name, self.kind, human_size(self.size)]
+        parts = [self.name, _(_KIND_WORDS.get(self.kind, self.kind)), human_size(self.size)]
         if self.width and self.height:
             parts.append(f"{self.width}×{self.height}")
         if self.note:
             parts.append(self.note)
         return " · ".join(parts)
+
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe, for transcripts (no bytes: those are in the blob store)."""
@@ -174,45 +180,46 @@ def read(path: Path, blobs: BlobStore) -> Attachment:
     try:
         size = path.stat().st_size
         if not path.is_file():
-            raise AttachmentError(f"{name}: not a file.")
+            raise AttachmentError(_("{name}: not a file.").format(name=name))
         if size == 0:
-            raise AttachmentError(f"{name}: the file is empty.")
+            raise AttachmentError(_("{name}: the file is empty.").format(name=name))
         if size > MAX_READ_BYTES:
-            raise AttachmentError(f"{name}: {human_size(size)} is too large to attach (limit {human_size(MAX_READ_BYTES)}).")
+            raise AttachmentError(_("{name}: {size} is too large to attach (limit {limit}).").format(name=name, size=human_size(size), limit=human_size(MAX_READ_BYTES)))
         data = path.read_bytes()
     except AttachmentError:
         raise
     except FileNotFoundError:
-        raise AttachmentError(f"{name}: no such file ({path}).") from None
+        raise AttachmentError(_("{name}: no such file ({path}).").format(name=name, path=path)) from None
     except OSError as exc:
-        raise AttachmentError(f"{name}: cannot be read ({exc.strerror or exc}).") from None
+        raise AttachmentError(_("{name}: cannot be read ({why}).").format(name=name, why=exc.strerror or exc)) from None
     return from_bytes(name, data, blobs)
 
 
 def from_bytes(name: str, data: bytes, blobs: BlobStore) -> Attachment:
     """An attachment from bytes already read (a file, or piped stdin)."""
     if not data:
-        raise AttachmentError(f"{name}: the file is empty.")
+        raise AttachmentError(_("{name}: the file is empty.").format(name=name))
     found = detect(data[: 1 << 16] if len(data) > MAX_TEXT_BYTES else data)
     if found is None:
-        raise AttachmentError(f"{name}: not an image (PNG, JPEG, GIF, WebP), a PDF or UTF-8 text; it cannot be sent.")
+        raise AttachmentError(_("{name}: not an image (PNG, JPEG, GIF, WebP), a PDF or UTF-8 text; it cannot be sent.").format(name=name))
     kind, mime = found
     note, dims = "", None
     if kind == "text":
         if len(data) > MAX_TEXT_BYTES:
-            raise AttachmentError(f"{name}: {human_size(len(data))} of text is too much to send (limit {human_size(MAX_TEXT_BYTES)}).")
+            raise AttachmentError(_("{name}: {size} of text is too much to send (limit {limit}).").format(name=name, size=human_size(len(data)), limit=human_size(MAX_TEXT_BYTES)))
     elif kind == "pdf":
         if len(data) > MAX_PDF_BYTES:
-            raise AttachmentError(f"{name}: a {human_size(len(data))} PDF is larger than the API accepts (limit {human_size(MAX_PDF_BYTES)}).")
+            raise AttachmentError(_("{name}: a {size} PDF is larger than the API accepts (limit {limit}).").format(name=name, size=human_size(len(data)), limit=human_size(MAX_PDF_BYTES)))
     else:
         dims = image_size(data)
         if len(data) > MAX_IMAGE_BYTES or (dims and max(dims) > MAX_IMAGE_SIDE):
             try:
                 small, mime, new_dims = _downscale(data, mime)
             except Exception as exc:  # noqa: BLE001 - a broken image is a message, not a crash
-                raise AttachmentError(f"{name}: the image is too large to send and could not be downscaled ({type(exc).__name__}).") from None
+                raise AttachmentError(_("{name}: the image is too large to send and could not be downscaled ({kind}).").format(name=name, kind=type(exc).__name__)) from None
             before = f"{dims[0]}×{dims[1]}" if dims else human_size(len(data))
-            note, data, dims = f"downscaled from {before}", small, new_dims
+            note, data, dims = _("downscaled from {size}").format(size=before), small, new_dims
+
     digest = blobs.put(data)
     return Attachment(name, kind, mime, len(data), digest, dims[0] if dims else None, dims[1] if dims else None, note)
 

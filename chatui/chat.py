@@ -11,6 +11,7 @@ from chatui.client import ResponsesClient
 from chatui.conversation import Conversation, Turn
 from chatui.errors import BadRequest, ChatError, NotFound, ProtocolError, StreamCut
 from chatui.events import Retrying
+from chatui.i18n import _
 from chatui.turn import RETRYING, Status, TurnAccumulator
 
 # Words in a 400/404 that mean "the history you replayed is not acceptable".
@@ -72,13 +73,14 @@ async def stream_turn(client: ResponsesClient, conversation: Conversation, turn:
                     acc._finish(Status.CUT if cut else Status.FAILED, error)
                 break
         if acc.status is Status.STREAMING:
-            acc.finish_cut(StreamCut("The stream ended before the answer was finished; the part that arrived is kept."))
+            acc.finish_cut(StreamCut(_("The stream ended before the answer was finished; the part that arrived is kept.")))
     except (asyncio.CancelledError, GeneratorExit):
         acc.cancel()
         raise
     except Exception as exc:  # noqa: BLE001 - whatever a server sends, the turn ends cleanly
         if acc.status is Status.STREAMING:
-            acc._finish(Status.FAILED, ProtocolError(f"chatui could not handle the server's answer ({type(exc).__name__}); what arrived is kept."))
+            acc._finish(Status.FAILED, ProtocolError(_("chatui could not handle the server's answer ({kind}); what arrived is kept.").format(kind=type(exc).__name__)))
+
     finally:
         if acc.status is Status.STREAMING:
             acc.cancel()

@@ -8,38 +8,82 @@ import sys
 from typing import Any
 
 from chatui import __version__, defaults
+from chatui.i18n import N_, _
 
 
 def _main_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="chatui",
-        description="A terminal chat client for Responses-API gateways (AIHubMix, OpenAI, OpenRouter, Ollama, vLLM, ...).",
-        epilog="Other commands: 'chatui export ID [--format md|json] [-o FILE]', 'chatui models', "
-        "'chatui config [init]'. The API key comes from CHATUI_API_KEY, then the profile's variable "
-        "(AIHUBMIX_API_KEY, then OPENAI_API_KEY for the default profile), then its key file. "
-        "Examples: chatui -p 'why is the sky blue?'  ·  cat notes.md | chatui -p 'summarise this'  ·  "
-        "chatui -c -p 'and in French?'",
+        description=_("A terminal chat client for Responses-API gateways (AIHubMix, OpenAI, OpenRouter, Ollama, vLLM, ...)."),
+        epilog=_("Other commands: 'chatui export ID [--format md|json] [-o FILE]', 'chatui models', "
+                 "'chatui config [init]'. The API key comes from CHATUI_API_KEY, then the profile's variable "
+                 "(AIHUBMIX_API_KEY, then OPENAI_API_KEY for the default profile), then its key file. "
+                 "The language: [ui] language in the config file, else CHATUI_LANG, else LC_ALL / LC_MESSAGES / LANG "
+                 "(en, fr, zh_CN, ko). Examples: chatui -p 'why is the sky blue?'  ·  cat notes.md | chatui -p 'summarise this'  ·  "
+                 "chatui -c -p 'and in French?'"),
     )
-    p.add_argument("--profile", help="a gateway profile: aihubmix (default), openai, openrouter, ollama, or one of yours")
-    p.add_argument("--base-url", help=f"the gateway's base URL (default {defaults.DEFAULT_BASE_URL})")
-    p.add_argument("-m", "--model", dest="models", action="append", metavar="MODEL", help=f"the model for the first turn (default {defaults.DEFAULT_MODEL}); with -p, 2 to 4 of them compare their answers")
-    p.add_argument("--demo", action="store_true", help="run offline against the built-in scripted server")
-    p.add_argument("--resume", nargs="?", const="", metavar="ID|PATH", help="continue the latest conversation, or a given one")
-    p.add_argument("-c", "--continue", dest="cont", action="store_true", help="continue the latest conversation (same as --resume)")
-    p.add_argument("--no-save", action="store_true", help="do not write transcripts for this session")
-    out = p.add_argument_group("without the UI")
-    out.add_argument("-p", "--print", dest="prompt", metavar="PROMPT", help="send PROMPT, print the answer and exit ('-': read the prompt from stdin; piped stdin is added to PROMPT)")
-    out.add_argument("-a", "--attach", action="append", metavar="PATH", default=[], help="with -p: attach a file (image, PDF or text; repeatable); piped binary stdin is attached too")
-    out.add_argument("--json", action="store_true", help="with -p: print one JSON object for the finished turn")
-    out.add_argument("--reasoning", action="store_true", help="with -p: stream the reasoning to stderr")
-    out.add_argument("--usage", action="store_true", help="with -p: print the token counts to stderr")
-    p.add_argument("--version", action="version", version=f"chatui {__version__}")
+    p.add_argument("--profile", help=_("a gateway profile: aihubmix (default), openai, openrouter, ollama, or one of yours"))
+    p.add_argument("--base-url", help=_("the gateway's base URL (default {url})").format(url=defaults.DEFAULT_BASE_URL))
+    p.add_argument("-m", "--model", dest="models", action="append", metavar="MODEL",
+                   help=_("the model for the first turn (default {model}); with -p, 2 to 4 of them compare their answers").format(model=defaults.DEFAULT_MODEL))
+    p.add_argument("--demo", action="store_true", help=_("run offline against the built-in scripted server"))
+    p.add_argument("--resume", nargs="?", const="", metavar="ID|PATH", help=_("continue the latest conversation, or a given one"))
+    p.add_argument("-c", "--continue", dest="cont", action="store_true", help=_("continue the latest conversation (same as --resume)"))
+    p.add_argument("--no-save", action="store_true", help=_("do not write transcripts for this session"))
+    out = p.add_argument_group(_("without the UI"))
+    out.add_argument("-p", "--print", dest="prompt", metavar="PROMPT", help=_("send PROMPT, print the answer and exit ('-': read the prompt from stdin; piped stdin is added to PROMPT)"))
+    out.add_argument("-a", "--attach", action="append", metavar="PATH", default=[], help=_("with -p: attach a file (image, PDF or text; repeatable); piped binary stdin is attached too"))
+    out.add_argument("--json", action="store_true", help=_("with -p: print one JSON object for the finished turn"))
+    out.add_argument("--reasoning", action="store_true", help=_("with -p: stream the reasoning to stderr"))
+    out.add_argument("--usage", action="store_true", help=_("with -p: print the token counts to stderr"))
+    p.add_argument("--version", action="version", version=f"chatui {__version__}", help=_("show program's version number and exit"))
     return p
+
+
+# argparse's own words ("usage:", "options", its errors), looked up through argparse's module-level
+# ``_``: listed here so the extractor puts them in our catalogues.
+_ARGPARSE_WORDS = (
+    N_("usage: "),
+    N_("positional arguments"),
+    N_("options"),
+    N_("show this help message and exit"),
+    N_("show program's version number and exit"),
+    N_("%(prog)s: error: %(message)s\n"),
+    N_("the following arguments are required: %s"),
+    N_("unrecognized arguments: %s"),
+    N_("expected one argument"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("invalid %(type)s value: %(value)r"),
+)
+
+
+def choose_language(environ: Any = None) -> str | None:
+    """Apply the language (config file, CHATUI_LANG, locale variables); a note when a code was unknown.
+
+    argparse reads its words through its module's ``_``: pointing that at our catalogue is
+    the one way to get ``--help`` and its errors in the user's language.
+    """
+    from chatui import config, i18n
+
+    try:
+        configured = config.load().ui.language
+    except config.ConfigError:
+        configured = None  # reported with its line number when the config is used
+    code, note = i18n.choose(configured, os.environ if environ is None else environ)
+    i18n.use(code)
+    argparse._ = i18n._  # type: ignore[attr-defined]
+    argparse.ngettext = i18n.ngettext  # type: ignore[attr-defined]
+    return note
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``chatui`` command."""
     args = list(sys.argv[1:] if argv is None else argv)
+    note = choose_language()
+    if note and args[:1] in (["export"], ["models"], ["config"]):
+        print(f"chatui: {note}", file=sys.stderr)
     if args and args[0] == "export":
         return _export(args[1:])
     if args and args[0] == "models":
@@ -48,19 +92,23 @@ def main(argv: list[str] | None = None) -> int:
         return _config(args[1:])
     parser = _main_parser()
     opts = parser.parse_args(args)
+    opts.language_note = note
     opts.model = opts.models[0] if opts.models else None
     if opts.models and len(opts.models) > 1 and opts.prompt is None:
-        parser.error("several -m models compare their answers with -p PROMPT")
+        parser.error(_("several -m models compare their answers with -p PROMPT"))
     if opts.models and len(opts.models) > 4:
-        parser.error("compare takes 2 to 4 models")
+        parser.error(_("compare takes 2 to 4 models"))
     if opts.prompt is None and (opts.json or opts.reasoning or opts.usage):
-        parser.error("--json, --reasoning and --usage go with -p PROMPT")
+        parser.error(_("--json, --reasoning and --usage go with -p PROMPT"))
     if opts.cont and opts.resume not in (None, ""):
-        parser.error("use either -c or --resume ID")
+        parser.error(_("use either -c or --resume ID"))
     if opts.cont:
         opts.resume = ""
     if opts.prompt is not None:
+        if note:
+            print(f"chatui: {note}", file=sys.stderr)
         return _print(opts)
+
     return _run_app(opts)
 
 
@@ -125,12 +173,12 @@ def _resumed(store, ref: str):
     from chatui.transcripts import TranscriptError
 
     if store is None:
-        raise _Stop("--resume and -c need transcripts (drop --no-save).", 2)
+        raise _Stop(_("--resume and -c need transcripts (drop --no-save)."), 2)
     try:
         if ref == "":
             latest = store.latest()
             if latest is None:
-                raise _Stop("no saved conversation to continue.", 1)
+                raise _Stop(_("no saved conversation to continue."), 1)
             return store.load(latest.path)
         return store.load(ref)
     except TranscriptError as exc:
@@ -146,7 +194,8 @@ def _run_app(opts: argparse.Namespace) -> int:
         return stop.code
     from chatui.ui.factory import make_app
 
-    app = make_app(session, prefs=eff.ui, needs_setup=eff.needs_key and not opts.demo)
+    app = make_app(session, prefs=eff.ui, needs_setup=eff.needs_key and not opts.demo, language_note=opts.language_note)
+
     try:
         app.run()
     finally:
@@ -168,12 +217,12 @@ def _read_prompt(opts: argparse.Namespace) -> tuple[str, tuple[str, bytes] | Non
     found = detect(raw[: 1 << 16]) if raw else None
     if raw and found is not None and found[0] != "text":  # an image or a PDF: attached, not read as text
         if opts.prompt == "-":
-            raise _Stop("stdin is not text: give the prompt with -p PROMPT and pipe the file to attach it.", 2)
+            raise _Stop(_("stdin is not text: give the prompt with -p PROMPT and pipe the file to attach it."), 2)
         return opts.prompt, (_STDIN_NAMES.get(found[1], "stdin"), raw)
     extra = raw.decode("utf-8-sig", "replace")
     if opts.prompt == "-":
         if not piped:
-            raise _Stop("-p - reads the prompt from stdin, but stdin is a terminal.", 2)
+            raise _Stop(_("-p - reads the prompt from stdin, but stdin is a terminal."), 2)
         return extra, None
     if extra.strip():
         return f"{extra.rstrip()}\n\n{opts.prompt}", None
@@ -183,17 +232,23 @@ def _read_prompt(opts: argparse.Namespace) -> tuple[str, tuple[str, bytes] | Non
 def _print(opts: argparse.Namespace) -> int:
     import asyncio
 
-    from chatui.printer import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, PrintOptions, print_compare, print_turn
+    from chatui.printer import (
+        EXIT_BROKEN_PIPE,
+        EXIT_INTERRUPTED,
+        PrintOptions,
+        print_compare,
+        print_turn,
+    )
 
     eff = _effective(opts.profile, opts.base_url, opts.model)
     if eff.needs_key and not opts.demo:
-        names = " or ".join(("CHATUI_API_KEY", *eff.profile.key_env))
-        print(f"chatui: no API key for the '{eff.profile.name}' profile: set {names}, run 'chatui' once to store one, or use --demo.", file=sys.stderr)
+        names = _(" or ").join(("CHATUI_API_KEY", *eff.profile.key_env))
+        print("chatui: " + _("no API key for the '{profile}' profile: set {names}, run 'chatui' once to store one, or use --demo.").format(profile=eff.profile.name, names=names), file=sys.stderr)
         return 2
     try:
         prompt, piped_file = _read_prompt(opts)
         if not prompt.strip():
-            raise _Stop("the prompt is empty.", 2)
+            raise _Stop(_("the prompt is empty."), 2)
         session, server = _open_session(opts, eff)
     except _Stop as stop:
         print(f"chatui: {stop}", file=sys.stderr)
@@ -226,7 +281,7 @@ def _print(opts: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         # the turn was stopped and saved with what arrived (asyncio cancelled it)
         sys.stdout.flush()
-        print("\nchatui: stopped; the partial answer is kept in the transcript.", file=sys.stderr)
+        print("\nchatui: " + _("stopped; the partial answer is kept in the transcript."), file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # the reader went away (`| head`): stop quietly, as tools killed by SIGPIPE do; what arrived is saved
@@ -238,12 +293,12 @@ def _print(opts: argparse.Namespace) -> int:
 
 
 def _export(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="chatui export", description="Export a saved conversation.")
-    p.add_argument("ref", metavar="ID|PATH", help="a conversation id (see the history screen) or a transcript path; 'latest' for the newest")
+    p = argparse.ArgumentParser(prog="chatui export", description=_("Export a saved conversation."))
+    p.add_argument("ref", metavar="ID|PATH", help=_("a conversation id (see the history screen) or a transcript path; 'latest' for the newest"))
     p.add_argument("--format", "-f", choices=["md", "json"], default="md")
-    p.add_argument("--output", "-o", help="write to this file instead of standard output")
-    p.add_argument("--all-branches", action="store_true", help="with md: every branch, not only the one on screen (json always has them all)")
-    p.add_argument("--embed", action="store_true", help="with json: include each attached file's bytes (base64), so the export stands alone")
+    p.add_argument("--output", "-o", help=_("write to this file instead of standard output"))
+    p.add_argument("--all-branches", action="store_true", help=_("with md: every branch, not only the one on screen (json always has them all)"))
+    p.add_argument("--embed", action="store_true", help=_("with json: include each attached file's bytes (base64), so the export stands alone"))
     opts = p.parse_args(argv)
     import json
 
@@ -256,7 +311,7 @@ def _export(argv: list[str]) -> int:
         if ref == "latest":
             latest = store.latest()
             if latest is None:
-                print("chatui: no saved conversation.", file=sys.stderr)
+                print("chatui: " + _("no saved conversation."), file=sys.stderr)
                 return 1
             ref = str(latest.path)
         conv = store.load(ref)
@@ -276,10 +331,10 @@ def _export(argv: list[str]) -> int:
 
 
 def _models(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="chatui models", description="List the current profile's models.")
+    p = argparse.ArgumentParser(prog="chatui models", description=_("List the current profile's models."))
     p.add_argument("--profile")
     p.add_argument("--base-url")
-    p.add_argument("-l", "--long", action="store_true", help="with each model's context length, USD per 1M tokens in/out and capabilities, from the gateway's catalogue")
+    p.add_argument("-l", "--long", action="store_true", help=_("with each model's context length, USD per 1M tokens in/out and capabilities, from the gateway's catalogue"))
     opts = p.parse_args(argv)
     import asyncio
 
@@ -328,9 +383,9 @@ def _model_row(model: str, info: Any) -> str:
 
 
 def _config(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="chatui config", description="Show the effective configuration, or write a starter file.")
+    p = argparse.ArgumentParser(prog="chatui config", description=_("Show the effective configuration, or write a starter file."))
     p.add_argument("action", nargs="?", choices=["show", "init"], default="show")
-    p.add_argument("--force", action="store_true", help="with init: overwrite an existing file")
+    p.add_argument("--force", action="store_true", help=_("with init: overwrite an existing file"))
     p.add_argument("--profile")
     p.add_argument("--base-url")
     p.add_argument("--model")
@@ -343,7 +398,8 @@ def _config(argv: list[str]) -> int:
         except config.ConfigError as exc:
             print(f"chatui: {exc}", file=sys.stderr)
             return 1
-        print(f"Wrote {path}")
+        print(_("Wrote {path}").format(path=path))
+
         return 0
     print(config.describe(_effective(opts.profile, opts.base_url, opts.model)))
     return 0

@@ -30,6 +30,7 @@ from chatui.errors import (
     error_for_status,
     redact,
 )
+from chatui.i18n import _
 from chatui.sse import Frame, FrameDecoder, FrameTooLarge, StreamStats, aiter_frames
 
 _RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524, 529})
@@ -107,23 +108,24 @@ class ResponsesClient:
         host = httpx.URL(self.base_url).host or self.base_url
         text = self._scrub(str(exc)) or type(exc).__name__
         if isinstance(exc, httpx.ConnectTimeout):
-            return TimeoutError_(f"Could not connect to {host} within {defaults.CONNECT_TIMEOUT:.0f} s.", server_message=text)
+            return TimeoutError_(_("Could not connect to {host} within {seconds} s.").format(host=host, seconds=f"{defaults.CONNECT_TIMEOUT:.0f}"), server_message=text)
         if isinstance(exc, httpx.ReadTimeout):
-            return TimeoutError_(f"No data from {host} for {self._http.timeout.read or 0:.0f} s; the server may be overloaded.", server_message=text)
+            seconds = f"{self._http.timeout.read or 0:.0f}"
+            return TimeoutError_(_("No data from {host} for {seconds} s; the server may be overloaded.").format(host=host, seconds=seconds), server_message=text)
         if isinstance(exc, httpx.TimeoutException):
-            return TimeoutError_(f"The request to {host} timed out.", server_message=text)
+            return TimeoutError_(_("The request to {host} timed out.").format(host=host), server_message=text)
         if isinstance(exc, httpx.ConnectError):
             lowered = _cause_text(exc).lower()
             if any(w in lowered for w in ("name or service", "nodename", "getaddrinfo", "name resolution", "no address")):
-                return ConnectError(f"Cannot find the host {host}: check the base URL and your network.", server_message=text)
+                return ConnectError(_("Cannot find the host {host}: check the base URL and your network.").format(host=host), server_message=text)
             if "refused" in lowered:
-                return ConnectError(f"Nothing is listening at {self.base_url} (connection refused). Is the server running?", server_message=text)
+                return ConnectError(_("Nothing is listening at {url} (connection refused). Is the server running?").format(url=self.base_url), server_message=text)
             if "ssl" in lowered or "certificate" in lowered:
-                return ConnectError(f"A secure connection to {host} could not be made (TLS).", server_message=text)
-            return ConnectError(f"Cannot connect to {self.base_url}.", server_message=text)
+                return ConnectError(_("A secure connection to {host} could not be made (TLS).").format(host=host), server_message=text)
+            return ConnectError(_("Cannot connect to {url}.").format(url=self.base_url), server_message=text)
         if phase == "stream":
-            return StreamCut("The connection dropped in the middle of the answer; the part that arrived is kept.", server_message=text)
-        return ConnectError(f"The connection to {host} failed.", server_message=text)
+            return StreamCut(_("The connection dropped in the middle of the answer; the part that arrived is kept."), server_message=text)
+        return ConnectError(_("The connection to {host} failed.").format(host=host), server_message=text)
 
     async def _error_from_response(self, response: httpx.Response, model: str | None) -> ChatError:
         chunks = []
@@ -224,7 +226,7 @@ class ResponsesClient:
                     if type(event) is ev.Lifecycle and event.terminal:  # type: ignore[attr-defined]
                         return
         except FrameTooLarge as exc:
-            raise ProtocolError("The server sent an event too large to handle.", server_message=str(exc)) from None
+            raise ProtocolError(_("The server sent an event too large to handle."), server_message=str(exc)) from None
         except httpx.HTTPError as exc:
             phase = "stream" if stats.bytes else "connect"
             raise self._transport_error(exc, phase) from None
@@ -273,7 +275,8 @@ class ResponsesClient:
         try:
             data = json.loads(response.content.decode("utf-8", "replace").lstrip("\ufeff"))
         except ValueError:
-            raise ProtocolError("The model list is not JSON: is the base URL right?") from None
+            raise ProtocolError(_("The model list is not JSON: is the base URL right?")) from None
+
         return parse_model_list(data)
 
 

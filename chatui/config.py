@@ -16,8 +16,10 @@ from typing import Any
 
 from chatui import defaults
 from chatui.conversation import Settings
+from chatui.i18n import N_, _, ngettext
 from chatui.params import BY_NAME, PARAMS
 from chatui.paths import config_dir, config_file, state_file
+from chatui.text import pad
 
 
 class ConfigError(Exception):
@@ -63,6 +65,7 @@ class UIPrefs:
     show_usage: bool | None = None
     copy_on_select: bool = False  # copy text as soon as the mouse selects it
     remembered_theme: str | None = None  # picked in the palette last time; the file's theme wins
+    language: str | None = None  # [ui] language: a code (en, fr, zh_CN, ko) or a locale name
 
     @property
     def effective_theme(self) -> str | None:
@@ -75,7 +78,7 @@ class UIPrefs:
             return None
         remember(theme=theme)
         self.remembered_theme = theme
-        return f"The config file sets theme '{self.theme}', which applies at the next start." if self.theme else None
+        return _("The config file sets theme '{theme}', which applies at the next start.").format(theme=self.theme) if self.theme else None
 
 
 @dataclass(slots=True)
@@ -101,7 +104,7 @@ _PROFILE_KEYS: dict[str, type | tuple[type, ...]] = {
 }
 CATALOGUES = ("auto", "aihubmix", "openrouter", "none")
 _PRICE_KEYS = ("input", "output", "cache_read", "cache_write", "context_length", "max_output")
-_UI_KEYS = {"theme": str, "show_reasoning": bool, "show_usage": bool, "copy_on_select": bool}
+_UI_KEYS = {"theme": str, "show_reasoning": bool, "show_usage": bool, "copy_on_select": bool, "language": str}
 
 
 def _as_tuple(kinds: type | tuple[type, ...]) -> tuple[type, ...]:
@@ -128,12 +131,13 @@ def _prices(table: dict[str, Any], bad: Any) -> dict[str, Any]:
 
     for model, entry in table.items():
         if not isinstance(entry, dict):
-            raise bad(model, "must be a table like { input = 0.25, output = 2.0 } (USD per 1M tokens)")
+            raise bad(model, _("must be a table like { input = 0.25, output = 2.0 } (USD per 1M tokens)"))
+
         for key, value in entry.items():
             if key not in _PRICE_KEYS:
-                raise bad(model, f"has an unknown key '{key}' (known: {', '.join(_PRICE_KEYS)})")
+                raise bad(model, _("has an unknown key '{key}' (known: {known})").format(key=key, known=", ".join(_PRICE_KEYS)))
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise bad(model, f"'{key}' must be a number of at least 0")
+                raise bad(model, _("'{key}' must be a number of at least 0").format(key=key))
     return parse_config(table)
 
 
@@ -152,51 +156,51 @@ def _load(path: Path) -> Config:
     except FileNotFoundError:
         return cfg
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        raise ConfigError(_("{path}: cannot be read ({why})").format(path=path, why=exc.strerror or exc)) from None
     except UnicodeDecodeError:
-        raise ConfigError(f"{path}: is not UTF-8 text") from None
+        raise ConfigError(_("{path}: is not UTF-8 text").format(path=path)) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        raise ConfigError(_("{path}: invalid TOML: {why}").format(path=path, why=exc)) from None
 
     def bad(table: str | None, key: str, why: str) -> ConfigError:
         line = _line_of(text, table, key)
-        where = f"{path}" + (f", line {line}" if line else "")
+        where = _("{path}, line {line}").format(path=path, line=line) if line else f"{path}"
         name = f"{table}.{key}" if table else key
         return ConfigError(f"{where}: '{name}' {why}")
 
     known_top = {"default_profile", "profiles", "ui"}
     for key in data:
         if key not in known_top:
-            raise bad(None, key, f"is not a known setting (known: {', '.join(sorted(known_top))})")
+            raise bad(None, key, _("is not a known setting (known: {known})").format(known=", ".join(sorted(known_top))))
     profiles = dict(BUILTIN_PROFILES)
     raw_profiles = data.get("profiles", {})
     if not isinstance(raw_profiles, dict):
-        raise bad(None, "profiles", "must be a table of [profiles.NAME]")
+        raise bad(None, "profiles", _("must be a table of [profiles.NAME]"))
     for name, table in raw_profiles.items():
         tname = f"profiles.{name}"
         if not isinstance(table, dict):
-            raise bad(None, f"profiles.{name}", "must be a table")
+            raise bad(None, f"profiles.{name}", _("must be a table"))
         base = profiles.get(name)
         updates: dict[str, Any] = {}
         values = dict(base.params) if base else {}
         for key, value in table.items():
             expected = _PROFILE_KEYS.get(key)
             if expected is None:
-                raise bad(tname, key, f"is not a profile setting (known: {', '.join(_PROFILE_KEYS)})")
+                raise bad(tname, key, _("is not a profile setting (known: {known})").format(known=", ".join(_PROFILE_KEYS)))
             if not isinstance(value, expected) or (int in _as_tuple(expected) and isinstance(value, bool)):
-                raise bad(tname, key, f"has the wrong type ({type(value).__name__})")
+                raise bad(tname, key, _("has the wrong type ({type})").format(type=type(value).__name__))
             if key in BY_NAME:
                 try:  # the same rules /set uses
                     values[key] = BY_NAME[key].check(value)
                 except ValueError as exc:
-                    raise bad(tname, key, f"is invalid: {exc}") from None
+                    raise bad(tname, key, _("is invalid: {why}").format(why=exc)) from None
                 continue
             if key == "auto_compact" and not 0.5 <= value < 1:
-                raise bad(tname, key, "must be a share of the context window from 0.5 to 0.99 (e.g. 0.8)")
+                raise bad(tname, key, _("must be a share of the context window from 0.5 to 0.99 (e.g. 0.8)"))
             if key == "catalogue" and value not in CATALOGUES:
-                raise bad(tname, key, f"must be one of {', '.join(CATALOGUES)}")
+                raise bad(tname, key, _("must be one of {choices}").format(choices=", ".join(CATALOGUES)))
             if key == "prices":
                 value = _prices(value, lambda model, why: bad(f"{tname}.prices", model, why))
             if key == "api_key_env":
@@ -205,26 +209,27 @@ def _load(path: Path) -> Config:
             updates[key] = value
         if base is None:
             if "base_url" not in updates:
-                raise bad(tname, "base_url", "is required for a new profile")
+                raise bad(tname, "base_url", _("is required for a new profile"))
             base = Profile(name, updates["base_url"])
         profile = replace(base, params=values, **updates)
         if not re.match(r"^https?://", profile.base_url):
-            raise bad(tname, "base_url", "must start with http:// or https://")
+            raise bad(tname, "base_url", _("must start with http:// or https://"))
         profiles[name] = profile
     cfg.profiles = profiles
     default = data.get("default_profile", DEFAULT_PROFILE)
     if not isinstance(default, str) or default not in profiles:
-        raise bad(None, "default_profile", f"names no profile (have: {', '.join(profiles)})")
+        raise bad(None, "default_profile", _("names no profile (have: {names})").format(names=", ".join(profiles)))
     cfg.default_profile = default
     ui = data.get("ui", {})
     if not isinstance(ui, dict):
-        raise bad(None, "ui", "must be a table")
+        raise bad(None, "ui", _("must be a table"))
     for key, value in ui.items():
         if key not in _UI_KEYS:
-            raise bad("ui", key, f"is not a UI setting (known: {', '.join(_UI_KEYS)})")
+            raise bad("ui", key, _("is not a UI setting (known: {known})").format(known=", ".join(_UI_KEYS)))
         if not isinstance(value, _UI_KEYS[key]):
-            raise bad("ui", key, f"has the wrong type ({type(value).__name__})")
-    cfg.ui = UIPrefs(ui.get("theme"), ui.get("show_reasoning"), ui.get("show_usage"), bool(ui.get("copy_on_select", False)))
+            raise bad("ui", key, _("has the wrong type ({type})").format(type=type(value).__name__))
+    cfg.ui = UIPrefs(ui.get("theme"), ui.get("show_reasoning"), ui.get("show_usage"), bool(ui.get("copy_on_select", False)), language=ui.get("language"))
+
     return cfg
 
 
@@ -309,9 +314,9 @@ def resolve(
         name, sources["profile"] = env["CHATUI_PROFILE"], "CHATUI_PROFILE"
     else:
         name = cfg.default_profile
-        sources["profile"] = "config file" if cfg.default_profile != DEFAULT_PROFILE else "built-in"
+        sources["profile"] = N_("config file") if cfg.default_profile != DEFAULT_PROFILE else N_("built-in")
     if name not in cfg.profiles:
-        raise ConfigError(f"Unknown profile '{name}' (have: {', '.join(cfg.profiles)})")
+        raise ConfigError(_("Unknown profile '{name}' (have: {names})").format(name=name, names=", ".join(cfg.profiles)))
     prof = cfg.profiles[name]
     in_file = name not in BUILTIN_PROFILES or prof != BUILTIN_PROFILES[name]
 
@@ -322,7 +327,7 @@ def resolve(
         if env.get(env_name):
             sources[field_name] = env_name
             return env[env_name]
-        sources[field_name] = "config file" if in_file and getattr(BUILTIN_PROFILES.get(name), field_name, None) != value else "built-in"
+        sources[field_name] = N_("config file") if in_file and getattr(BUILTIN_PROFILES.get(name), field_name, None) != value else N_("built-in")
         return value
 
     url = pick(base_url, "--base-url", "CHATUI_BASE_URL", prof.base_url, "base_url").rstrip("/")
@@ -342,7 +347,7 @@ def resolve(
 def mask(key: str | None) -> str:
     """Show only the last 4 characters of a key."""
     if not key:
-        return "(none)"
+        return _("(none)")
     return "…" + key[-4:] if len(key) > 8 else "…" + "*" * 4
 
 
@@ -351,32 +356,43 @@ def describe(eff: Effective) -> str:
     p = eff.profile
     present = eff.config_path is not None and eff.config_path.exists()
     if eff.api_key:
-        key = f"{mask(eff.api_key)}  (from {eff.key_source})"
+        key = mask(eff.api_key) + "  " + _("(from {source})").format(source=eff.key_source)
     elif not p.requires_key:
-        key = "(none) — not needed for this profile"
+        key = _("(none) — not needed for this profile")
     else:
-        key = "(none) — set " + " or ".join(("CHATUI_API_KEY",) + p.key_env) + ", or start chatui to paste one"
+        key = _("(none) — set {variables}, or start chatui to paste one").format(variables=_(" or ").join(("CHATUI_API_KEY",) + p.key_env))
+
+    def source(name: str) -> str:
+        return f"  ({_(eff.sources.get(name) or '')})"
+
     rows = [
-        ("config file", f"{eff.config_path}" + ("" if present else "  (not present: built-in defaults)")),
-        ("profile", f"{p.name}  ({eff.sources.get('profile')})"),
-        ("base_url", f"{eff.base_url}  ({eff.sources.get('base_url')})"),
-        ("model", f"{eff.model}  ({eff.sources.get('model')})"),
-        ("api key", key),
+        (_("config file"), f"{eff.config_path}" + ("" if present else "  " + _("(not present: built-in defaults)"))),
+        (_("profile"), p.name + source("profile")),
+        ("base_url", eff.base_url + source("base_url")),
+        (_("model"), eff.model + source("model")),
+        (_("api key"), key),
     ]
     for param in PARAMS:
         rows.append((param.name, param.show(p.params.get(param.name, param.default))))
     from chatui.catalogue import source_for
 
-    source = source_for(eff.base_url, p.catalogue)
-    rows.append(("catalogue", f"{source[0]}: {source[1]}" if source else "none" + ("" if p.prices else " (no prices: add [profiles.NAME.prices] to see costs)")))
+
+    catalogue = source_for(eff.base_url, p.catalogue)
+    if catalogue:
+        rows.append((_("catalogue"), f"{catalogue[0]}: {catalogue[1]}"))
+    else:
+        rows.append((_("catalogue"), _("none") + ("" if p.prices else " " + _("(no prices: add [profiles.NAME.prices] to see costs)"))))
     if p.prices:
-        rows.append(("prices", f"{len(p.prices)} model(s) from the config file"))
+        rows.append((_("prices"), ngettext("{n} model from the config file", "{n} models from the config file", len(p.prices)).format(n=len(p.prices))))
     ui = eff.ui
-    rows.append(("ui.theme", ui.theme or (f"{ui.remembered_theme}  (picked last time)" if ui.remembered_theme else "(default)")))
+    rows.append(("ui.theme", ui.theme or (ui.remembered_theme + "  " + _("(picked last time)") if ui.remembered_theme else _("(default)"))))
     auto = lambda v: "auto" if v is None else str(v).lower()  # noqa: E731
     rows.append(("ui.panes", f"reasoning={auto(ui.show_reasoning)}, usage={auto(ui.show_usage)}"))
     rows.append(("ui.copy_on_select", str(ui.copy_on_select).lower()))
-    return "\n".join(f"{label:<19}{value}" for label, value in rows)
+    from chatui.i18n import LANGUAGES, current
+
+    rows.append(("ui.language", f"{current()} ({LANGUAGES[current()]})" + ("" if ui.language else "  " + _("(from the environment; [ui] language sets it)"))))
+    return "\n".join(pad(label, 19) + value for label, value in rows)
 
 
 _STARTER_PARAMS = "\n".join(f"# {p.name} = {p.example}".ljust(34) + f"# {'true or false' if p.kind == 'bool' else p.hint}: {p.help}" for p in PARAMS)
@@ -421,6 +437,8 @@ model = "{defaults.DEFAULT_MODEL}"
 # show_reasoning = true           # default: shown when the terminal is 100+ columns wide
 # show_usage = true
 # copy_on_select = false         # copy text as soon as the mouse selects it (ctrl+c copies otherwise)
+# language = "fr"                # en, fr, zh_CN or ko; default: CHATUI_LANG, then LC_ALL / LC_MESSAGES / LANG
+
 '''
 
 
@@ -428,7 +446,7 @@ def write_starter(path: Path | None = None, *, force: bool = False) -> Path:
     """Write the commented starter file; refuse to overwrite unless ``force``."""
     path = path or config_file()
     if path.exists() and not force:
-        raise ConfigError(f"{path} already exists (use --force to overwrite)")
+        raise ConfigError(_("{path} already exists (use --force to overwrite)").format(path=path))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(STARTER, encoding="utf-8")
     return path

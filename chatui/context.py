@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chatui.defaults import CONTEXT_WARNING
+from chatui.i18n import _
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +28,8 @@ class Gauge:
     def describe(self) -> str:
         """'12% of 400K'."""
         share = "<1%" if 0 < self.share < 0.005 else f"{self.share:.0%}"
-        return f"{share} of {tokens_short(self.limit)}"
+        return _("{share} of {limit}").format(share=share, limit=tokens_short(self.limit))
+
 
 
 def gauge(usage, context_length: int | None) -> Gauge | None:

@@ -13,6 +13,7 @@ from chatui.attachments import Attachment, BlobStore, missing_part
 from chatui.attachments import part as attachment_part
 from chatui.cost import Cost
 from chatui.cost import total as cost_sum
+from chatui.i18n import _
 from chatui.params import BY_NAME, PARAMS, lookup, request_fields
 from chatui.turn import Status, Timings, TurnOutcome, Usage
 
@@ -67,7 +68,8 @@ class Settings:
         param = lookup(name)
         if param.clears(value):
             self.values.pop(param.name, None)
-            return f"{param.name} cleared (the server's default applies)"
+            return _("{name} cleared (the server's default applies)").format(name=param.name)
+
         self.values[param.name] = param.parse(value)
         return f"{param.name} = {param.show(self.values[param.name])}"
 

@@ -13,13 +13,15 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from chatui.i18n import N_, _
+
 _TID = re.compile(r"\(tid:\s*([^)\s]+)\)")
 
 
 class ChatError(Exception):
     """Base of every chatui error; ``str()`` is the plain-language message."""
 
-    title = "Request failed"
+    title = N_("Request failed")
     retryable = False
 
     def __init__(
@@ -47,16 +49,16 @@ class ChatError(Exception):
         """The message plus the server's words and request id, on separate lines."""
         lines = [self.message]
         if self.server_message and self.server_message not in self.message:
-            lines.append(f"Server said: {self.server_message}")
+            lines.append(_("Server said: {words}").format(words=self.server_message))
         if self.request_id:
-            lines.append(f"Request id: {self.request_id}")
+            lines.append(_("Request id: {id}").format(id=self.request_id))
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe record of this error for transcripts."""
         return {
             "kind": type(self).__name__,
-            "title": self.title,
+            "title": _(self.title),
             "message": self.message,
             "status": self.status,
             "server_message": self.server_message,
@@ -68,83 +70,83 @@ class ChatError(Exception):
 class BadRequest(ChatError):
     """400/422: the server refused the request as sent."""
 
-    title = "Bad request"
+    title = N_("Bad request")
 
 
 class AuthError(ChatError):
     """401/403: missing, wrong or unauthorised API key."""
 
-    title = "Authentication failed"
+    title = N_("Authentication failed")
 
 
 class QuotaExceeded(ChatError):
     """Out of credit or quota; waiting will not help."""
 
-    title = "Quota exhausted"
+    title = N_("Quota exhausted")
 
 
 class NotFound(ChatError):
     """404 (or AIHubMix's 503): unknown model or wrong base URL."""
 
-    title = "Model or URL not found"
+    title = N_("Model or URL not found")
 
 
 class TooLarge(ChatError):
     """413: the request body (history, images) is too big."""
 
-    title = "Request too large"
+    title = N_("Request too large")
 
 
 class RateLimited(ChatError):
     """429: too many requests; ``retry_after`` says how long to wait."""
 
-    title = "Rate limited"
+    title = N_("Rate limited")
     retryable = True
 
 
 class ServerError(ChatError):
     """5xx, including HTML error pages from proxies."""
 
-    title = "Server error"
+    title = N_("Server error")
     retryable = True
 
 
 class ConnectError(ChatError):
     """The server could not be reached (refused, DNS, TLS)."""
 
-    title = "Cannot connect"
+    title = N_("Cannot connect")
     retryable = True
 
 
 class TimeoutError_(ChatError):
     """No answer within the time limit."""
 
-    title = "Timed out"
+    title = N_("Timed out")
     retryable = True
 
 
 class StreamFailed(ChatError):
     """The server reported a failure in the middle of the stream."""
 
-    title = "The answer failed"
+    title = N_("The answer failed")
 
 
 class StreamCut(ChatError):
     """The stream ended without a terminal event (connection dropped)."""
 
-    title = "The answer was cut off"
+    title = N_("The answer was cut off")
 
 
 class ProtocolError(ChatError):
     """The server answered with something that is not the Responses protocol."""
 
-    title = "Unexpected answer"
+    title = N_("Unexpected answer")
 
 
 class Cancelled(ChatError):
     """The user stopped the answer."""
 
-    title = "Stopped"
+    title = N_("Stopped")
 
 
 def redact(text: str | None, secret: str | None) -> str | None:
@@ -220,8 +222,8 @@ def _retry_after(headers: Any) -> float | None:
         try:
             return max(0.0, float(value))
         except ValueError:
-            from email.utils import parsedate_to_datetime
             from datetime import datetime, timezone
+            from email.utils import parsedate_to_datetime
 
             try:
                 when = parsedate_to_datetime(value)
@@ -266,36 +268,39 @@ def error_for_status(
     retry_after = _retry_after(headers)
     lowered = " ".join(filter(None, [server, body.code, body.type])).lower()
     kw = dict(status=status, server_message=server, code=body.code, request_id=rid, retry_after=retry_after)
-    model_txt = f"'{model}'" if model else "the model"
+    model_txt = f"'{model}'" if model else _("the model")
 
     if any(w in lowered for w in OUT_OF_CREDIT) or status == 402:
-        return QuotaExceeded("Your account is out of credit or quota. Top up or use another key.", **kw)
+        return QuotaExceeded(_("Your account is out of credit or quota. Top up or use another key."), **kw)
     if status in (401, 403):
         if status == 403 and any(w in lowered for w in _QUOTA_WORDS):
-            return QuotaExceeded("Your account is out of credit or quota. Top up or use another key.", **kw)
+            return QuotaExceeded(_("Your account is out of credit or quota. Top up or use another key."), **kw)
         if status == 401:
-            return AuthError("The API key was rejected. Check the key (CHATUI_API_KEY) for this gateway.", **kw)
-        return AuthError(f"This key is not allowed to use {model_txt} (or this region/IP is blocked).", **kw)
+            return AuthError(_("The API key was rejected. Check the key (CHATUI_API_KEY) for this gateway."), **kw)
+        return AuthError(_("This key is not allowed to use {model} (or this region/IP is blocked).").format(model=model_txt), **kw)
     if status == 404:
-        return NotFound(f"Not found: the gateway does not know {model_txt}, or the base URL {base_url} is wrong.", **kw)
+        return NotFound(_("Not found: the gateway does not know {model}, or the base URL {url} is wrong.").format(model=model_txt, url=base_url), **kw)
     if status == 503 and any(w in lowered for w in _NO_CHANNEL_WORDS):
-        return NotFound(f"The gateway has no route for {model_txt}: check the model id.", **kw)
+        return NotFound(_("The gateway has no route for {model}: check the model id.").format(model=model_txt), **kw)
     if status == 413:
-        return TooLarge("The request is too large for the server: start a new conversation or shorten the history.", **kw)
+        return TooLarge(_("The request is too large for the server: start a new conversation or shorten the history."), **kw)
     if status == 429:
-        wait = f" Try again in {retry_after:.0f} s." if retry_after else " Wait a moment and retry."
-        return RateLimited("Rate limited: too many requests." + wait, **kw)
+        wait = _("Try again in {seconds} s.").format(seconds=f"{retry_after:.0f}") if retry_after else _("Wait a moment and retry.")
+        return RateLimited(_("Rate limited: too many requests.") + " " + wait, **kw)
     if status in (400, 413, 422) and any(w in lowered for w in ("context_length", "context length", "context window", "maximum context", "too many tokens")):
-        return BadRequest(f"The conversation is too long for the context window of {model_txt}: /compact summarises the earlier turns (then /retry), "
-                          "or start a new one (ctrl+n), or switch to a model with a longer context.", **kw)
+        return BadRequest(_("The conversation is too long for the context window of {model}: /compact summarises the earlier turns (then /retry), "
+                            "or start a new one (ctrl+n), or switch to a model with a longer context.").format(model=model_txt), **kw)
     if status in (400, 422) and ("web_search" in lowered or "tools" == (body.param or "")):
-        return BadRequest(f"Web search is not supported by {model_txt} or this gateway: /search off, then send again.", **kw)
+        return BadRequest(_("Web search is not supported by {model} or this gateway: /search off, then send again.").format(model=model_txt), **kw)
     if status in (400, 422):
-        msg = "The server refused the request"
-        return BadRequest(msg + (f": {server}" if server else "."), **kw)
+        if server:
+            return BadRequest(_("The server refused the request: {words}").format(words=server), **kw)
+        return BadRequest(_("The server refused the request."), **kw)
     if status == 408:
-        return TimeoutError_("The server timed out waiting for the request.", **kw)
+        return TimeoutError_(_("The server timed out waiting for the request."), **kw)
     if status >= 500:
-        what = "an HTML error page" if body.is_html else "an error"
-        return ServerError(f"The server had a problem (HTTP {status}) and sent {what}. Retry in a moment.", **kw)
-    return ChatError(f"Unexpected HTTP {status} from the server.", **kw)
+        if body.is_html:
+            return ServerError(_("The server had a problem (HTTP {status}) and sent an HTML error page. Retry in a moment.").format(status=status), **kw)
+        return ServerError(_("The server had a problem (HTTP {status}) and sent an error. Retry in a moment.").format(status=status), **kw)
+    return ChatError(_("Unexpected HTTP {status} from the server.").format(status=status), **kw)
+

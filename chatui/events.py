@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from chatui.i18n import _
 from chatui.sse import Frame, StreamStats
 
 # Channels of incremental text inside a response.
@@ -203,7 +204,8 @@ def error_from_payload(p: dict[str, Any], seq: int | None = None) -> StreamError
     src = inner if isinstance(inner, dict) else p
     message = src.get("message")
     if not isinstance(message, str) or not message:
-        message = inner if isinstance(inner, str) and inner else "the server reported an error"
+        message = inner if isinstance(inner, str) and inner else _("the server reported an error")
+
     code = src.get("code", p.get("code"))
     etype = src.get("type")
     if etype == "error":

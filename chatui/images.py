@@ -12,6 +12,8 @@ import struct
 from pathlib import Path
 from typing import Any
 
+from chatui.i18n import _
+
 _MAGIC = ((b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpg"), (b"GIF8", "gif"))
 
 
@@ -68,7 +70,7 @@ def describe_file(path: Path) -> str:
             head = handle.read(24)
         size = path.stat().st_size
     except OSError:
-        return "not saved"
+        return _("not saved")
     kind = _kind(head)
     dims = ""
     if kind == "png" and len(head) >= 24:

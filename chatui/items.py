@@ -13,17 +13,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from chatui.i18n import N_, _, ngettext
 from chatui.text import strip_controls
 
-NO_TOOLS = "the model asked to call this tool; chatui runs no tools"
+NO_TOOLS = N_("the model asked to call this tool; chatui runs no tools")
 _CLIENT_TOOLS = {  # the client is expected to run these (chatui does not)
-    "function_call": "tool call",
-    "custom_tool_call": "custom tool call",
-    "mcp_approval_request": "MCP approval request",
-    "local_shell_call": "shell command",
-    "shell_call": "shell command",
-    "apply_patch_call": "patch",
-    "computer_call": "computer use",
+    "function_call": N_("tool call"),
+    "custom_tool_call": N_("custom tool call"),
+    "mcp_approval_request": N_("MCP approval request"),
+    "local_shell_call": N_("shell command"),
+    "shell_call": N_("shell command"),
+    "apply_patch_call": N_("patch"),
+    "computer_call": N_("computer use"),
 }
 _TEXT_ITEMS = ("message", "reasoning")
 _TITLE_MAX = 100
@@ -59,9 +60,6 @@ def _one_line(text: str, limit: int = _TITLE_MAX) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
-
 
 def pretty_json(text: str) -> str:
     """Arguments as indented JSON when they parse, else as they came."""
@@ -84,27 +82,31 @@ def describe(item: dict[str, Any], file: Path | None = None) -> ItemLine | None:
     if kind == "mcp_call":  # run by the server
         args, output = _s(item.get("arguments")), _s(item.get("output") or item.get("error") or "")
         detail = pretty_json(args) + (f"\n\n# result\n{output}" if output else "")
-        return ItemLine(kind, f"MCP {_s(item.get('server_label')) or 'server'}: {_s(item.get('name'))}({_one_line(args, 60)})", detail)
+        return ItemLine(kind, f"MCP {_s(item.get('server_label')) or _('server')}: {_s(item.get('name'))}({_one_line(args, 60)})", detail)
     if kind == "mcp_list_tools":
         names = [_s(t.get("name")) for t in item.get("tools") or () if isinstance(t, dict)]
-        return ItemLine(kind, f"MCP {_s(item.get('server_label')) or 'server'}: {len(names)} tools", ", ".join(names))
+        tools = ngettext("{n} tool", "{n} tools", len(names)).format(n=len(names))
+        return ItemLine(kind, f"MCP {_s(item.get('server_label')) or _('server')}: {tools}", ", ".join(names))
     if kind == "web_search_call":
         action = item.get("action") if isinstance(item.get("action"), dict) else {}
         query = _s(action.get("query") or (action.get("queries") or [None])[0] or action.get("url") or "")
         sources = [s for s in action.get("sources") or () if isinstance(s, dict)]
         detail = "\n".join(_s(s.get("url")) for s in sources)
-        title = f'web search: "{_one_line(query)}"' if query else "web search"
-        return ItemLine(kind, title + (f" · {_count(len(sources), 'source')}" if sources else ""), detail)
+        title = _('web search: "{query}"').format(query=_one_line(query)) if query else _("web search")
+        count = ngettext("{n} source", "{n} sources", len(sources)).format(n=len(sources))
+        return ItemLine(kind, title + (f" · {count}" if sources else ""), detail)
     if kind == "file_search_call":
         queries = [_s(q) for q in item.get("queries") or ()]
         results = [r for r in item.get("results") or () if isinstance(r, dict)]
         detail = "\n".join(f"{_s(r.get('filename') or r.get('file_id'))}: {_one_line(_s(r.get('text')), 200)}" for r in results)
-        return ItemLine(kind, f"file search: {_one_line('; '.join(queries)) or '(no query)'}" + (f" · {_count(len(results), 'result')}" if results else ""), detail)
+        title = _("file search: {query}").format(query=_one_line("; ".join(queries)) or _("(no query)"))
+        count = ngettext("{n} result", "{n} results", len(results)).format(n=len(results))
+        return ItemLine(kind, title + (f" · {count}" if results else ""), detail)
     if kind == "code_interpreter_call":
         code = _s(item.get("code"))
         logs = "\n".join(_s(o.get("logs")) for o in item.get("outputs") or () if isinstance(o, dict) and o.get("type") == "logs")
         first = next((line for line in code.splitlines() if line.strip()), "")
-        return ItemLine(kind, f"ran code: {_one_line(first)}" if first else "ran code", code + (f"\n\n# output\n{logs}" if logs else ""))
+        return ItemLine(kind, _("ran code: {code}").format(code=_one_line(first)) if first else _("ran code"), code + (f"\n\n# output\n{logs}" if logs else ""))
     if kind == "image_generation_call":
         prompt = _s(item.get("revised_prompt"))
         has_image = isinstance(item.get("result"), str) and bool(item.get("result"))
@@ -114,13 +116,14 @@ def describe(item: dict[str, Any], file: Path | None = None) -> ItemLine | None:
 
             saved = f" · {describe_file(file)} · {path}"
         else:
-            saved = "" if has_image else " (no image data)"
-        return ItemLine(kind, "generated an image" + (f": {_one_line(prompt, 60)}" if prompt else "") + saved, prompt, path=path)
-    return ItemLine(kind, f"{_one_line(_s(kind), 60)} item (chatui does not show this kind yet)")
+            saved = "" if has_image else " " + _("(no image data)")
+        title = _("generated an image: {prompt}").format(prompt=_one_line(prompt, 60)) if prompt else _("generated an image")
+        return ItemLine(kind, title + saved, prompt, path=path)
+    return ItemLine(kind, _("{kind} item (chatui does not show this kind yet)").format(kind=_one_line(_s(kind), 60)))
 
 
 def _client_tool(kind: str, item: dict[str, Any]) -> ItemLine:
-    label = _CLIENT_TOOLS[kind]
+    label = _(_CLIENT_TOOLS[kind])
     name = _s(item.get("name") or item.get("server_label") or "")
     if kind == "function_call":
         args = _s(item.get("arguments"))
@@ -134,7 +137,7 @@ def _client_tool(kind: str, item: dict[str, Any]) -> ItemLine:
         args = _s({k: v for k, v in item.items() if k not in ("id", "type", "status", "call_id")})
     detail = pretty_json(args)
     title = f"{label}: {name}({_one_line(args, 60)})" if name else f"{label}: {_one_line(args)}"
-    return ItemLine(kind, title, detail if detail != args or len(args) > 60 else "", NO_TOOLS)
+    return ItemLine(kind, title, detail if detail != args or len(args) > 60 else "", _(NO_TOOLS))
 
 
 def around_text(items: list[dict[str, Any]], files: dict[int, Path] | None = None) -> tuple[list[ItemLine], list[ItemLine]]:
@@ -247,6 +250,7 @@ def as_text(items: list[dict[str, Any]], files: dict[int, Path] | None = None) -
     lines = [f"[{line.title}]" + (f" ({line.note})" if line.note else "") for line in item_lines(items, files)]
     cited = sources(items)
     if cited:
-        lines.append("Sources:")
+        lines.append(_("Sources:"))
+
         lines.extend(f"[{s.number}] {s.title}" + (f" — {s.url}" if s.url and s.url != s.title else "") for s in cited)
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from typing import Any
 
 from chatui.catalogue import price
 from chatui.errors import ChatError
+from chatui.i18n import N_, _
 
 
 class Status(StrEnum):
@@ -22,13 +23,29 @@ class Status(StrEnum):
     CUT = "cut"  # the stream ended with no terminal event
 
     @property
+    def label(self) -> str:
+        """The status as the user reads it, in the language in use."""
+        return _(_STATUS_LABELS[self])
+
+    @property
     def ok(self) -> bool:
         """True when the server finished the turn (completed or incomplete)."""
         return self in (Status.COMPLETED, Status.INCOMPLETE)
 
 
+_STATUS_LABELS = {
+    Status.STREAMING: N_("streaming…"),
+    Status.COMPLETED: N_("completed"),
+    Status.INCOMPLETE: N_("incomplete"),
+    Status.FAILED: N_("failed"),
+    Status.CANCELLED: N_("stopped"),
+    Status.CUT: N_("cut off"),
+}
+
+
 @dataclass(slots=True)
 class Usage:
+
     """Token counts; each is None when the server did not say."""
 
     input_tokens: int | None = None

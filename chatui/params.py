@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chatui.defaults import REASONING_EFFORTS, REASONING_SUMMARIES
+from chatui.i18n import N_, _
 
 CLEAR_WORDS = ("", "off", "default", "unset", "reset")
 _ON = ("on", "true", "yes", "1")
@@ -46,10 +47,10 @@ class Param:
         if self.kind == "choice":
             return ", ".join(self.choices)
         if self.kind == "bool":
-            return "on or off"
+            return _("on or off")
         if self.high is not None:
-            return f"{self.low:g} to {self.high:g}"
-        return f"a whole number ≥ {self.low:g}" if self.kind == "int" else "a number"
+            return _("{low} to {high}").format(low=f"{self.low:g}", high=f"{self.high:g}")
+        return _("a whole number ≥ {low}").format(low=f"{self.low:g}") if self.kind == "int" else _("a number")
 
     def parse(self, raw: str) -> Any:
         """The value of ``raw`` text; raises ValueError with a message fit for the user."""
@@ -59,25 +60,25 @@ class Param:
                 return True
             if text in _OFF:
                 return False
-            raise ValueError(f"{self.name} is on or off.")
+            raise ValueError(_("{name} is on or off.").format(name=self.name))
         if self.kind == "choice":
             if text not in self.choices:
-                raise ValueError(f"{self.name.replace('_', ' ')} must be one of: {', '.join(self.choices)}.")
+                raise ValueError(_("{name} must be one of: {choices}.").format(name=self.name.replace("_", " "), choices=", ".join(self.choices)))
             return text
         if self.kind == "int":
             try:
                 value: float = int(text.replace("_", "").replace(",", ""))
             except ValueError:
-                raise ValueError(f"{self.name} must be a whole number, e.g. {self.example or 100}.") from None
+                raise ValueError(_("{name} must be a whole number, e.g. {example}.").format(name=self.name, example=self.example or 100)) from None
         else:
             try:
                 value = float(text)
             except ValueError:
-                raise ValueError(f"{self.name} must be a number.") from None
+                raise ValueError(_("{name} must be a number.").format(name=self.name)) from None
         if self.low is not None and self.high is not None and not self.low <= value <= self.high:
-            raise ValueError(f"{self.name} must be between {self.low:g} and {self.high:g}.")
+            raise ValueError(_("{name} must be between {low} and {high}.").format(name=self.name, low=f"{self.low:g}", high=f"{self.high:g}"))
         if self.low is not None and value < self.low:
-            raise ValueError(f"{self.name} must be at least {self.low:g}.")
+            raise ValueError(_("{name} must be at least {low}.").format(name=self.name, low=f"{self.low:g}"))
         return value
 
     def check(self, value: Any) -> Any:
@@ -89,9 +90,9 @@ class Param:
     def show(self, value: Any) -> str:
         """The value as the user reads it."""
         if value is None:
-            return "(server default)"
+            return _("(server default)")
         if self.kind == "bool":
-            return "on" if value else "off"
+            return _("on") if value else _("off")
         return str(value)
 
     def clears(self, raw: str) -> bool:
@@ -103,13 +104,13 @@ class Param:
 
 
 PARAMS: tuple[Param, ...] = (
-    Param("temperature", "float", "sampling temperature", ("temp",), ("temperature",), 0, 2, example="0.7"),
-    Param("top_p", "float", "nucleus sampling", (), ("top_p",), 0, 1, example="1.0"),
-    Param("max_output_tokens", "int", "longest answer, in tokens", ("max_tokens", "max"), ("max_output_tokens",), 16, example="8000"),
-    Param("reasoning_effort", "choice", "how hard a reasoning model thinks", ("effort",), ("reasoning", "effort"), choices=REASONING_EFFORTS, example='"medium"', short="effort"),
-    Param("reasoning_summary", "choice", "reasoning summaries to stream", ("summary",), ("reasoning", "summary"), choices=REASONING_SUMMARIES, example='"auto"', short="summary"),
-    Param("replay_reasoning", "bool", "resend encrypted reasoning to the same model", ("replay",), default=True, example="true", short="replay"),
-    Param("web_search", "bool", "let the model search the web (the hosted web_search tool)", ("search",), default=False, example="false", short="search", tool="web_search"),
+    Param("temperature", "float", N_("sampling temperature"), ("temp",), ("temperature",), 0, 2, example="0.7"),
+    Param("top_p", "float", N_("nucleus sampling"), (), ("top_p",), 0, 1, example="1.0"),
+    Param("max_output_tokens", "int", N_("longest answer, in tokens"), ("max_tokens", "max"), ("max_output_tokens",), 16, example="8000"),
+    Param("reasoning_effort", "choice", N_("how hard a reasoning model thinks"), ("effort",), ("reasoning", "effort"), choices=REASONING_EFFORTS, example='"medium"', short="effort"),
+    Param("reasoning_summary", "choice", N_("reasoning summaries to stream"), ("summary",), ("reasoning", "summary"), choices=REASONING_SUMMARIES, example='"auto"', short="summary"),
+    Param("replay_reasoning", "bool", N_("resend encrypted reasoning to the same model"), ("replay",), default=True, example="true", short="replay"),
+    Param("web_search", "bool", N_("let the model search the web (the hosted web_search tool)"), ("search",), default=False, example="false", short="search", tool="web_search"),
 )
 
 BY_NAME: dict[str, Param] = {p.name: p for p in PARAMS}
@@ -121,7 +122,7 @@ def lookup(name: str) -> Param:
     key = name.strip().lower().replace("-", "_")
     param = _LOOKUP.get(key)
     if param is None:
-        raise ValueError(f"Unknown setting '{name}'. Settable: {', '.join(BY_NAME)}.")
+        raise ValueError(_("Unknown setting '{name}'. Settable: {names}.").format(name=name, names=", ".join(BY_NAME)))
     return param
 
 
@@ -146,8 +147,8 @@ def tools_note(values: Mapping[str, Any]) -> str:
     on = [p.tool for p in PARAMS if p.tool and values.get(p.name, p.default)]
     off = [f"/{p.short or p.name} on" for p in PARAMS if p.tool and not values.get(p.name, p.default)]
     if on:
-        return f"Tools sent with each request: {', '.join(on)}. chatui runs no tools of its own; hosted tools run on the server."
-    return f"No tools are sent with requests. {' · '.join(off)} adds the hosted one."
+        return _("Tools sent with each request: {tools}. chatui runs no tools of its own; hosted tools run on the server.").format(tools=", ".join(on))
+    return _("No tools are sent with requests. {commands} adds the hosted one.").format(commands=" · ".join(off))
 
 
 def set_help() -> str:
@@ -155,8 +156,9 @@ def set_help() -> str:
     width = max(len(p.name) for p in PARAMS) + 2
     lines = []
     for p in PARAMS:
-        alias = f" (or {', '.join(p.aliases)})" if p.aliases else ""
-        lines.append(f"{p.name:<{width}}{p.hint}: {p.help}{alias}")
+        alias = " " + _("(or {aliases})").format(aliases=", ".join(p.aliases)) if p.aliases else ""
+        lines.append(f"{p.name:<{width}}{p.hint}: {_(p.help)}{alias}")
+
     return "\n".join(lines)
 
 

@@ -18,11 +18,18 @@ from chatui.blocks import Block, BlockSplitter
 from chatui.context import Gauge
 from chatui.conversation import Turn
 from chatui.cost import usd
+from chatui.i18n import _
 from chatui.mathtext import render_math
 from chatui.session import Refused, Session
 from chatui.text import strip_controls
 from chatui.turn import Status
-from chatui.updates import AnswerDelta, AnswerReplaced, ReasoningDelta, ReasoningReplaced, RetryScheduled
+from chatui.updates import (
+    AnswerDelta,
+    AnswerReplaced,
+    ReasoningDelta,
+    ReasoningReplaced,
+    RetryScheduled,
+)
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -119,19 +126,20 @@ def usage_line(turn: Turn, gauge: Gauge | None = None) -> str:
     u = turn.usage
     parts = []
     if u is not None:
-        for label, value in (("input", u.input_tokens), ("cached", u.cached_tokens), ("output", u.output_tokens), ("reasoning", u.reasoning_tokens), ("total", u.total_tokens)):
+        for label, value in ((_("input"), u.input_tokens), (_("cached"), u.cached_tokens), (_("output"), u.output_tokens),
+                             (_("reasoning"), u.reasoning_tokens), (_("total"), u.total_tokens)):
             if value is not None:
                 parts.append(f"{label} {value:,}")
     t = turn.timings
     if t.first_token is not None:
-        parts.append(f"first token {t.first_token:.2f} s")
+        parts.append(_("first token {seconds} s").format(seconds=f"{t.first_token:.2f}"))
     if t.total is not None:
         parts.append(f"{t.total:.2f} s")
     if turn.cost is not None:
-        parts.append(f"cost {usd(turn.cost.usd)}")
+        parts.append(_("cost {amount}").format(amount=usd(turn.cost.usd)))
     if gauge is not None:
-        parts.append(f"context {gauge.describe()}" + (" (nearly full)" if gauge.warn else ""))
-    return "tokens: " + (" · ".join(parts) if parts else "not reported by the server")
+        parts.append(_("context {share}").format(share=gauge.describe()) + (" " + _("(nearly full)") if gauge.warn else ""))
+    return _("tokens: {parts}").format(parts=" · ".join(parts) if parts else _("not reported by the server"))
 
 
 def turn_json(session: Session, turn: Turn) -> dict[str, Any]:
@@ -170,13 +178,14 @@ def failure_message(turn: Turn) -> str | None:
         return None
     if turn.status is Status.INCOMPLETE:
         reason = turn.incomplete_reason or "unknown"
-        hint = " (raise max_output_tokens in the config file)" if reason == "max_output_tokens" else ""
-        return f"the answer stopped early: {reason}{hint}"
+        hint = " " + _("(raise max_output_tokens in the config file)") if reason == "max_output_tokens" else ""
+        return _("the answer stopped early: {reason}").format(reason=reason) + hint
     error = turn.error or {}
-    message = error.get("message") or f"the turn {turn.status}"
+    message = error.get("message") or _("the turn {status}").format(status=turn.status.label)
     server = error.get("server_message")
     if server and server not in message:
-        message += f" Server said: {server}"
+        message += " " + _("Server said: {words}").format(words=server)
+
     return strip_controls(message)
 
 

@@ -19,8 +19,9 @@ from typing import Any
 
 from chatui.blocks import code_blocks
 from chatui.conversation import Conversation, Settings, Turn
-from chatui.defaults import DEFAULT_MODEL
 from chatui.cost import usd
+from chatui.defaults import DEFAULT_MODEL
+from chatui.i18n import N_, _, ngettext
 from chatui.params import tools_note
 from chatui.text import strip_controls
 from chatui.turn import Status
@@ -29,16 +30,17 @@ from chatui.updates import BY_CHANNEL, Update
 KEEP_VERBATIM = 1  # /compact leaves the last exchange as it is, so the conversation reads on naturally
 SUMMARY_ROOM = 8_000  # tokens a compaction model's window needs beyond the turns: the prompt and the summary
 
-NO_KEY = "No API key: set CHATUI_API_KEY and restart, or run chatui --demo."
-NO_KEY_NOTE = (
+# English message ids: shown through _() where they are used, so /lang applies to them.
+NO_KEY = N_("No API key: set CHATUI_API_KEY and restart, or run chatui --demo.")
+NO_KEY_NOTE = N_(
     "No API key is set. Set CHATUI_API_KEY (or AIHUBMIX_API_KEY / OPENAI_API_KEY) and restart, "
     "or run `chatui --demo` to try it offline."
 )
-DEMO_NOTE = (
+DEMO_NOTE = N_(
     "Demo mode: answers come from chatui's built-in scripted server on 127.0.0.1 — nothing leaves this machine. "
     "Ask anything; try 'show me some code', 'a table', or write in 中文."
 )
-STILL_STREAMING = "An answer is still streaming: press escape to stop it first."
+STILL_STREAMING = N_("An answer is still streaming: press escape to stop it first.")
 
 
 @dataclass(slots=True)
@@ -156,7 +158,7 @@ class Session:
         from chatui.attachments import AttachmentError, read
 
         if not paths:
-            raise Refused("Usage: /attach PATH [PATH…] (quote paths with spaces)", title="/attach")
+            raise Refused(_("Usage: /attach PATH [PATH…] (quote paths with spaces)"), title="/attach")
         added, problems = [], []
         blobs = self.blobs
         for raw in paths:
@@ -167,9 +169,10 @@ class Session:
                 continue
             self.pending.append(attachment)
             added.append(attachment.describe())
-        note = ("Attached " + "; ".join(added) + ". They go with your next message (/detach N removes one).") if added else ""
+        note = _("Attached {files}. They go with your next message (/detach N removes one).").format(files="; ".join(added)) if added else ""
         if problems:
-            raise Refused(" ".join(filter(None, [note, "Not attached: " + " ".join(problems)])), title="/attach", severity="warning" if added else "error")
+            refused = _("Not attached: {problems}").format(problems=" ".join(problems))
+            raise Refused(" ".join(filter(None, [note, refused])), title="/attach", severity="warning" if added else "error")
         return note
 
     def attach_bytes(self, name: str, data: bytes) -> Any:
@@ -179,7 +182,7 @@ class Session:
         try:
             attachment = from_bytes(name, data, self.blobs)
         except AttachmentError as exc:
-            raise Refused(str(exc), title="Attach", severity="error") from None
+            raise Refused(str(exc), title=_("Attach"), severity="error") from None
         self.pending.append(attachment)
         return attachment
 
@@ -196,23 +199,24 @@ class Session:
                 continue  # nothing known: no warning, never a guess
             missing = [k for k in sorted(kinds) if needs[k] not in info.capabilities]
             if missing:
-                problems.append(f"{model} takes no {' or '.join('images' if k == 'image' else 'PDFs' for k in missing)}")
+                kinds_text = _(" or ").join(_("images") if k == "image" else _("PDFs") for k in missing)
+                problems.append(_("{model} takes no {kinds}").format(model=model, kinds=kinds_text))
         if not problems:
             return None
-        return "The catalogue says " + "; ".join(problems) + " (the gateway may refuse or ignore them)."
+        return _("The catalogue says {problems} (the gateway may refuse or ignore them).").format(problems="; ".join(problems))
 
     def detach(self, arg: str) -> str:
         """/detach [N|all]: remove attachment N (default: the last) from the next message."""
         if not self.pending:
-            raise Refused("Nothing is attached.", severity="information")
+            raise Refused(_("Nothing is attached."), severity="information")
         word = strip_controls(arg).strip().lower()
         if word == "all":
             count, self.pending = len(self.pending), []
-            return f"Removed {count} attachment(s)."
+            return ngettext("Removed {count} attachment.", "Removed {count} attachments.", count).format(count=count)
         if word and (not word.isdigit() or not 1 <= int(word) <= len(self.pending)):
-            raise Refused(f"/detach N takes a number from 1 to {len(self.pending)}, or all.", title="/detach")
+            raise Refused(_("/detach N takes a number from 1 to {last}, or all.").format(last=len(self.pending)), title="/detach")
         gone = self.pending.pop(int(word) - 1 if word else -1)
-        return f"Removed {gone.name}."
+        return _("Removed {name}.").format(name=gone.name)
 
     @property
     def client(self) -> Any:
@@ -231,11 +235,11 @@ class Session:
     def check_can_send(self) -> None:
         """Raise Refused unless a turn can start now."""
         if self.streaming is not None:
-            raise Refused(STILL_STREAMING)
+            raise Refused(_(STILL_STREAMING))
         if self.compacting:
-            raise Refused("The conversation is being compacted: press escape to stop, or wait a moment.")
+            raise Refused(_("The conversation is being compacted: press escape to stop, or wait a moment."))
         if self.gateway.needs_key:
-            raise Refused(NO_KEY, title="Cannot send", severity="error")
+            raise Refused(_(NO_KEY), title=_("Cannot send"), severity="error")
 
     def begin(self, text: str, model: str | None = None) -> Turn:
         """Start a turn for ``text`` (saved at once); stream it with :meth:`run`.
@@ -334,8 +338,12 @@ class Session:
     def context_advice(self, turn: Turn, gauge: Any) -> str:
         """What to say when the context window is nearly full: how full, and the next steps."""
         bigger = self.larger_context_models(turn.model)
-        switch = f", or switch to a model with a longer context ({', '.join(bigger[:3])})" if bigger else ", or switch to a model with a longer context"
-        return f"This conversation fills {gauge.describe()} of {turn.model}'s context. /compact summarises the earlier turns; or start a new one (ctrl+n){switch}."
+        if bigger:
+            switch = _("or switch to a model with a longer context ({models})").format(models=", ".join(bigger[:3]))
+        else:
+            switch = _("or switch to a model with a longer context")
+        return _("This conversation fills {share} of {model}'s context. /compact summarises the earlier turns; or start a new one (ctrl+n), {switch}.").format(
+            share=gauge.describe(), model=turn.model, switch=switch)
 
     # -- compaction --------------------------------------------------------------------
     def compact_plan(self, arg: str = "") -> tuple[list[Turn], str]:
@@ -345,8 +353,8 @@ class Session:
         done = self.conversation.compacted_through()
         todo = path[:-KEEP_VERBATIM] if len(path) > KEEP_VERBATIM else []
         if len(todo) <= done or not any(t.answer for t in todo[done:]):
-            raise Refused(f"Nothing to compact yet: the last {KEEP_VERBATIM} exchange always stays as it is, and earlier turns are summarised already." if done else
-                          "Nothing to compact yet: it summarises the turns before the last exchange.", severity="information", title="/compact")
+            raise Refused(_("Nothing to compact yet: the last exchange always stays as it is, and earlier turns are summarised already.") if done else
+                          _("Nothing to compact yet: it summarises the turns before the last exchange."), severity="information", title="/compact")
         model = strip_controls(arg).strip() or self.compact_model(self._estimate_tokens(todo))
         return todo, model
 
@@ -381,35 +389,40 @@ class Session:
         await self.catalogue_now()
         todo, model = self.compact_plan(arg)
         conv = self.conversation
-        items, _ = conv.history(todo, model, self.gateway.base_url, replay=False, text_only=True)
+        items, _extra = conv.history(todo, model, self.gateway.base_url, replay=False, text_only=True)
         body = {"model": model, "input": [*items, user_item(SUMMARY_PROMPT)], "store": False, "stream": True}
         self.compacting = True
         self._task = asyncio.current_task()
         summary = Turn(SUMMARY_PROMPT, model, self.gateway.base_url)  # a scratch turn: never part of the conversation
         try:
             async with contextlib.aclosing(stream_turn(self.client, conv, summary, body)) as updates:
-                async for _ in updates:
+                async for _update in updates:
                     pass
         except asyncio.CancelledError:
             task = asyncio.current_task()
             if not self._stop_compacting or task is None:
                 raise
             task.uncancel()  # our own escape, not the app closing: say so instead
-            raise Refused("Compaction stopped: nothing was changed.", title="/compact", severity="information") from None
+            raise Refused(_("Compaction stopped: nothing was changed."), title="/compact", severity="information") from None
         finally:
             self.compacting = self._stop_compacting = False
             self._task = None
         if summary.status is not Status.COMPLETED or not summary.answer.strip():
-            why = (summary.error or {}).get("message") or f"the summary {summary.status}"
-            raise Refused(f"Could not compact: {why.rstrip('.')}. Nothing was changed.", title="/compact", severity="error")
+            why = (summary.error or {}).get("message") or _("the summary {status}").format(status=summary.status.label)
+            raise Refused(_("Could not compact: {why}. Nothing was changed.").format(why=why.rstrip(".")), title="/compact", severity="error")
         info = self.model_info(model)
         cost = turn_cost(summary.usage, info, self.catalogue.source if self.catalogue else "")
         todo[-1].compaction = Compaction(summary.answer.strip(), model, len(todo), summary.usage, cost)
         self.autosave()
         spent = f", {usd(cost.usd)}" if cost else ""
-        size = f"{summary.usage.output_tokens:,} tokens" if summary.usage and summary.usage.output_tokens else f"{len(summary.answer):,} characters"
-        turns = "1 turn" if len(todo) == 1 else f"{len(todo)} turns"
-        return f"Compacted {turns} into a summary by {model} ({size}{spent}). Later requests send the summary instead; the turns stay here, marked."
+        if summary.usage and summary.usage.output_tokens:
+            n = summary.usage.output_tokens
+            size = ngettext("{n} token", "{n} tokens", n).format(n=f"{n:,}")
+        else:
+            size = ngettext("{n} character", "{n} characters", len(summary.answer)).format(n=f"{len(summary.answer):,}")
+        turns = ngettext("{n} turn", "{n} turns", len(todo)).format(n=len(todo))
+        return _("Compacted {turns} into a summary by {model} ({size}). Later requests send the summary instead; the turns stay here, marked.").format(
+            turns=turns, model=model, size=size + spent)
 
     def should_auto_compact(self, turn: Turn) -> bool:
         """Whether the profile's auto_compact threshold was crossed by ``turn`` (and there is something to compact)."""
@@ -467,22 +480,23 @@ class Session:
         try:
             images.save(turn.items, self.store.root / "images", self.conversation.id, turn.id)
         except OSError as exc:
-            self.on_notice(Notice(f"Could not save the generated image ({exc.strerror or exc}); it stays in the transcript.", "Image", "warning"))
+            self.on_notice(Notice(_("Could not save the generated image ({why}); it stays in the transcript.").format(why=exc.strerror or exc), _("Image"), "warning"))
 
     def set_compare(self, arg: str) -> str:
         """/compare MODEL MODEL [...]: send each prompt to all of them; 'off' ends it; alone: say which."""
         words = strip_controls(arg).split()
         if not words:
             if self.compare_models:
-                return f"Comparing {', '.join(self.compare_models)}: each prompt goes to all of them. /compare off ends it."
-            return "Not comparing: /compare MODEL MODEL [MODEL MODEL] sends each prompt to 2 to 4 models at once."
+                return _("Comparing {models}: each prompt goes to all of them. /compare off ends it.").format(models=", ".join(self.compare_models))
+            return _("Not comparing: /compare MODEL MODEL [MODEL MODEL] sends each prompt to 2 to 4 models at once.")
         if words == ["off"]:
             was, self.compare_models = self.compare_models, []
-            return f"Compare off: prompts go to {self.settings.model} again." if was else "Compare was not on."
+            return _("Compare off: prompts go to {model} again.").format(model=self.settings.model) if was else _("Compare was not on.")
         if not 2 <= len(words) <= 4:
-            raise Refused("Compare takes 2 to 4 models: /compare MODEL MODEL [MODEL MODEL]", title="/compare")
+            raise Refused(_("Compare takes 2 to 4 models: /compare MODEL MODEL [MODEL MODEL]"), title="/compare")
         self.compare_models = words
-        return f"Comparing {', '.join(words)}: the next prompts go to all of them at once. Then click “continue here” under the answer to go on with (or focus one and press its number); /compare off ends it."
+        return _("Comparing {models}: the next prompts go to all of them at once. Then click “continue here” under the answer to go on with "
+                 "(or focus one and press its number); /compare off ends it.").format(models=", ".join(words))
 
     def begin_compare(self, text: str, models: list[str]) -> list[Turn]:
         """Start one turn per model for ``text``, each with the same history (siblings: branches).
@@ -491,7 +505,8 @@ class Session:
         """
         self.check_can_send()
         if not 2 <= len(models) <= 4:
-            raise Refused("Compare takes 2 to 4 models.", title="Compare")
+            raise Refused(_("Compare takes 2 to 4 models."), title="/compare")
+
         conv, self.fork_at = self.conversation, None
         base = list(conv.turns)
         turns = []
@@ -569,12 +584,12 @@ class Session:
         The old answer stays as a branch (‹1/2›).
         """
         if self.streaming is not None:
-            raise Refused("Wait for the answer to finish or stop it first (escape).")
+            raise Refused(_("Wait for the answer to finish or stop it first (escape)."))
         if not self.conversation.turns:
-            raise Refused("Nothing to retry yet.", severity="information")
+            raise Refused(_("Nothing to retry yet."), severity="information")
         model = strip_controls(model).strip()
         if any(c.isspace() for c in model):
-            raise Refused("Usage: /retry  or  /retry MODEL", title="/retry")
+            raise Refused(_("Usage: /retry  or  /retry MODEL"), title="/retry")
         self.check_can_send()
         self.fork_at = turn if turn in self.conversation.turns else self.conversation.turns[-1]
         self.pending = list(self.fork_at.attachments)  # the same files go again
@@ -588,15 +603,19 @@ class Session:
         """/edit [N]: message N's text (default: the last) and a note; sending it starts a branch there."""
         turns = self.conversation.turns
         if not turns:
-            raise Refused("No earlier prompt to edit.", severity="information")
+            raise Refused(_("No earlier prompt to edit."), severity="information")
         number = arg.strip() or str(len(turns))
         if not number.isdigit() or not 1 <= int(number) <= len(turns):
-            raise Refused(f"/edit N takes a message number from 1 to {len(turns)}.", title="/edit")
+            raise Refused(_("/edit N takes a message number from 1 to {last}.").format(last=len(turns)), title="/edit")
         self.fork_at = turns[int(number) - 1]
         self.pending = list(self.fork_at.attachments)  # the edited message keeps its files (/detach removes them)
         later = len(turns) - int(number)
-        keeps = f"; the current branch (with {later} later message{'s' if later != 1 else ''}) stays" if later else "; the current answer stays"
-        return self.fork_at.user_text, f"Editing message {number}: sending starts a new branch there{keeps}. ← → on an answer switch branches."
+        if later:
+            keeps = ngettext("the current branch (with {n} later message) stays", "the current branch (with {n} later messages) stays", later).format(n=later)
+        else:
+            keeps = _("the current answer stays")
+        return self.fork_at.user_text, _("Editing message {number}: sending starts a new branch there; {keeps}. ← → on an answer switch branches.").format(
+            number=number, keeps=keeps)
 
     def branch(self, turn: Turn) -> tuple[int, int]:
         """Which of its siblings ``turn`` is, and how many there are: (2, 3) reads ‹2/3›."""
@@ -608,7 +627,7 @@ class Session:
         turn = self.switch_to(turn_id)
         siblings = self.conversation.siblings(turn)
         if len(siblings) < 2:
-            raise Refused("This answer has no other answers to set beside it: /retry or /compare makes some.", severity="information")
+            raise Refused(_("This answer has no other answers to set beside it: /retry or /compare makes some."), severity="information")
         at = siblings.index(turn)
         start = min(max(0, at - 3), len(siblings) - 4) if len(siblings) > 4 else 0
         return siblings[start:start + 4]
@@ -618,7 +637,7 @@ class Session:
         self._not_streaming()
         turn = next((t for t in self.conversation.all_turns if t.id == turn_id), None)
         if turn is None:
-            raise Refused("That message is no longer in this conversation.", severity="information")
+            raise Refused(_("That message is no longer in this conversation."), severity="information")
         self.conversation.switch(turn)
         self.fork_at = None
         self.autosave()
@@ -629,7 +648,7 @@ class Session:
         self._not_streaming()
         siblings = self.conversation.siblings(turn)
         if len(siblings) < 2:
-            raise Refused("This answer has no other branch (/retry or /edit make one).", severity="information")
+            raise Refused(_("This answer has no other branch (/retry or /edit make one)."), severity="information")
         target = siblings[(siblings.index(turn) + step) % len(siblings)]
         self.conversation.switch(target)
         self.fork_at = None
@@ -641,28 +660,29 @@ class Session:
         """Send the next turn to ``model``; returns the note to show (None: no change)."""
         model = strip_controls(model).strip()
         if not model or any(c.isspace() for c in model):
-            raise Refused("A model id has no spaces, e.g. /model gpt-5-mini")
+            raise Refused(_("A model id has no spaces, e.g. /model gpt-5-mini"))
         if model == self.settings.model:
             return None
         self.settings.model = model
         self.autosave()
-        return f"Model → {model} (from the next turn; earlier turns are sent as plain text)."
+        return _("Model → {model} (from the next turn; earlier turns are sent as plain text).").format(model=model)
 
     def set_param(self, arg: str) -> str:
         """/set NAME VALUE: set (or with 'off' clear) one request parameter; alone: list them all."""
-        name, _, value = arg.strip().partition(" ")
+        name, _sep, value = arg.strip().partition(" ")
         if not name:
-            width = max(len(n) for n, _ in self.settings.describe())
+            width = max(len(n) for n, _v in self.settings.describe())
             rows = "\n".join(f"  {n:<{width}}  {v}" for n, v in self.settings.describe())
-            return f"Settings for the next turn (model {self.settings.model}):\n{rows}\n/set NAME VALUE changes one; VALUE 'off' clears it."
+            return _("Settings for the next turn (model {model}):\n{rows}\n/set NAME VALUE changes one; VALUE 'off' clears it.").format(
+                model=self.settings.model, rows=rows)
         if not value.strip():
-            raise Refused(f"Usage: /set {name or 'NAME'} VALUE  (VALUE 'off' clears it)", title="/set")
+            raise Refused(_("Usage: /set {name} VALUE  (VALUE 'off' clears it)").format(name=name or "NAME"), title="/set")
         try:
             message = self.settings.set(name, value)
         except ValueError as exc:
             raise Refused(str(exc), title="/set") from None
         self.autosave()
-        return f"Set {message}."
+        return _("Set {what}.").format(what=message)
 
     def set_search(self, arg: str) -> str:
         """/search on|off: the hosted web-search tool in the next requests; alone: whether it is on."""
@@ -674,25 +694,44 @@ class Session:
         """/tools: what the next request carries."""
         return tools_note(self.settings.values)
 
+    def set_language(self, arg: str) -> str:
+        """/lang [CODE]: switch the interface language for this run; the note says how to keep it."""
+        from chatui import i18n
+        from chatui.paths import config_file
+
+        word = strip_controls(arg).strip()
+        if not word:
+            code = i18n.current()
+            return _("Language: {name} ({code}). Available: {codes}. /lang CODE switches.").format(
+                name=i18n.LANGUAGES[code], code=code, codes=", ".join(i18n.LANGUAGES))
+        code = i18n.normalise(word)
+        if code is None:
+            i18n.use(i18n.SOURCE)
+            return i18n.unknown_note(word)
+        i18n.use(code)
+        return _('Language: {name}. To keep it, add language = "{code}" under [ui] in {path}.').format(
+            name=i18n.LANGUAGES[code], code=code, path=config_file())
+
     def set_instructions(self, text: str) -> str:
+
         """/system TEXT sets the instructions, /system off clears them, /system alone shows them."""
         current = self.settings.instructions
         if not text.strip():
             if current:
-                return f"Instructions: {current}\n(/system TEXT replaces them; /system off clears them.)"
-            return "No instructions are set. /system TEXT sets them."
+                return _("Instructions: {text}\n(/system TEXT replaces them; /system off clears them.)").format(text=current)
+            return _("No instructions are set. /system TEXT sets them.")
         if text.strip().lower() in ("off", "clear", "none"):
             self.settings.instructions = None
             self.autosave()
-            return "Instructions cleared." if current else "No instructions were set."
+            return _("Instructions cleared.") if current else _("No instructions were set.")
         self.settings.instructions = text
         self.autosave()
-        return f"Instructions set: {text}"
+        return _("Instructions set: {text}").format(text=text)
 
     # -- conversations -------------------------------------------------------------
     def _not_streaming(self) -> None:
         if self.streaming is not None:
-            raise Refused("Stop the streaming answer first (escape).")
+            raise Refused(_("Stop the streaming answer first (escape)."))
 
     def new(self) -> str:
         """Start a new conversation with the same settings; returns what carried over."""
@@ -702,8 +741,10 @@ class Session:
         self.fork_at = None
         kept = [f"{name} {value}" for name, value in settings.describe() if settings.values.get(name) is not None]
         if settings.instructions:
-            kept.insert(0, "the instructions (/system shows them)")
-        return f"New conversation with {settings.model}" + (f"; carried over: {', '.join(kept)}." if kept else ".")
+            kept.insert(0, _("the instructions (/system shows them)"))
+        if kept:
+            return _("New conversation with {model}; carried over: {kept}.").format(model=settings.model, kept=", ".join(kept))
+        return _("New conversation with {model}.").format(model=settings.model)
 
     def open(self, conversation: Conversation) -> Conversation:
         """Continue a saved conversation, on this session's gateway."""
@@ -722,12 +763,12 @@ class Session:
         if self.store is None or self.streaming is not None or not conv.turns or self.store.path_for(conv.id).exists():
             return None
         self.new()
-        return "The open conversation was deleted; this is a new one."
+        return _("The open conversation was deleted; this is a new one.")
 
     def history_store(self) -> Any:
         """The transcript store, for browsing; Refused when transcripts are off."""
         if self.store is None:
-            raise Refused("Transcripts are off for this session.", severity="information")
+            raise Refused(_("Transcripts are off for this session."), severity="information")
         return self.store
 
     def save(self) -> Path:
@@ -736,7 +777,7 @@ class Session:
         try:
             return store.save(self.conversation)
         except OSError as exc:
-            raise Refused(f"Could not save the conversation ({exc.strerror or exc}); it stays in memory.", title="Save failed", severity="error") from None
+            raise Refused(_("Could not save the conversation ({why}); it stays in memory.").format(why=exc.strerror or exc), title=_("Save failed"), severity="error") from None
 
     def autosave(self) -> None:
         """Save after each change; a failure becomes a notice, never an exception."""
@@ -755,7 +796,7 @@ class Session:
         parts = " ".join(w for w in arg.split() if w != "--embed").split(maxsplit=1)
         fmt = parts[0].lower() if parts else "md"
         if fmt not in ("md", "json", "markdown"):
-            raise Refused("Usage: /export [md|json [--embed]] [PATH]", title="/export")
+            raise Refused(_("Usage: /export [md|json [--embed]] [PATH]"), title="/export")
         fmt = "md" if fmt == "markdown" else fmt
         conv = self.conversation
         path = Path(parts[1]).expanduser() if len(parts) > 1 else (cwd or Path.cwd()) / f"chatui-{conv.id}.{fmt}"
@@ -763,7 +804,7 @@ class Session:
         try:
             path.write_text(text, encoding="utf-8")
         except OSError as exc:
-            raise Refused(f"Could not write {path}: {exc.strerror or exc}", title="/export") from None
+            raise Refused(_("Could not write {path}: {why}").format(path=path, why=exc.strerror or exc), title="/export") from None
         return path
 
     def copy_text(self, arg: str, turn: Turn | None = None) -> str:
@@ -774,30 +815,32 @@ class Session:
         parts = arg.split()
         what = parts[0] if parts else "answer"
         if what not in ("answer", "code", "reasoning", "prompt") or len(parts) > 2 or (len(parts) == 2 and what != "code"):
-            raise Refused("Usage: /copy  or  /copy code [N]  or  /copy reasoning  or  /copy prompt", title="/copy")
+            raise Refused(_("Usage: /copy  or  /copy code [N]  or  /copy reasoning  or  /copy prompt"), title="/copy")
         if turn is None:
             answered = [t for t in self.conversation.turns if t.answer or t.reasoning]
             if not answered:
-                raise Refused("No answer to copy yet.", severity="information")
+                raise Refused(_("No answer to copy yet."), severity="information")
             turn = answered[-1]
-        whose = "This answer" if turn is not self.conversation.turns[-1] else "The last answer"
+        last = turn is self.conversation.turns[-1]
         if what == "prompt":
             text = turn.user_text
         elif what == "reasoning":
             text = turn.reasoning
             if not text:
-                raise Refused(f"{whose} has no reasoning text.", title="/copy")
+                raise Refused(_("The last answer has no reasoning text.") if last else _("This answer has no reasoning text."), title="/copy")
         else:
             text = turn.answer
             if not text:
-                raise Refused(f"{whose} has no text yet.", title="/copy")
+                raise Refused(_("The last answer has no text yet.") if last else _("This answer has no text yet."), title="/copy")
         if what == "code":
             blocks = code_blocks(text)
             if not blocks:
-                raise Refused(f"{whose} has no code block.", title="/copy")
+                raise Refused(_("The last answer has no code block.") if last else _("This answer has no code block."), title="/copy")
             number = parts[1] if len(parts) > 1 else str(len(blocks))
             if not number.isdigit() or not 1 <= int(number) <= len(blocks):
-                raise Refused(f"{whose} has {len(blocks)} code block{'s' if len(blocks) != 1 else ''}: /copy code 1 to {len(blocks)}.", title="/copy")
+                count = len(blocks)
+                raise Refused(ngettext("This answer has {n} code block: /copy code 1 to {n}.", "This answer has {n} code blocks: /copy code 1 to {n}.", count).format(n=count),
+                              title="/copy")
             text = blocks[int(number) - 1]
         return strip_controls(text)
 
@@ -815,8 +858,8 @@ class Session:
         try:
             models = await self.list_models()
         except ChatError as exc:
-            raise Refused(exc.message, title="Cannot list models") from None
-        return "Models: " + ", ".join(models) if models else "The gateway listed no models."
+            raise Refused(exc.message, title=_("Cannot list models")) from None
+        return _("Models: {models}").format(models=", ".join(models)) if models else _("The gateway listed no models.")
 
     async def models_for_picker(self) -> tuple[list[str], str, str]:
         """The picker's list, the current model, and a note when the list could not be had."""
@@ -830,8 +873,8 @@ class Session:
             pass
         catalogue = await self.catalogue_now()
         if catalogue.models:  # the gateway's public catalogue still says what exists
-            return sorted(catalogue.models), current, "Could not list this key's models: showing the gateway's catalogue."
-        return [current], current, "Could not list models: type any model id and press enter."
+            return sorted(catalogue.models), current, _("Could not list this key's models: showing the gateway's catalogue.")
+        return [current], current, _("Could not list models: type any model id and press enter.")
 
     def configure(self, gateway: Gateway, model: str) -> None:
         """Point the session at another gateway (after first-run setup)."""
@@ -879,9 +922,10 @@ class Session:
         if save_key and key:
             try:
                 path = config.write_key_file(profile.key_path(), key)
-                self.on_notice(Notice(f"Key saved to {path} (mode 0600)."))
+                self.on_notice(Notice(_("Key saved to {path} (mode 0600).").format(path=path)))
             except OSError as exc:
-                self.on_notice(Notice(f"Could not save the key ({exc.strerror or exc}); it is kept for this session.", severity="warning"))
+                self.on_notice(Notice(_("Could not save the key ({why}); it is kept for this session.").format(why=exc.strerror or exc), severity="warning"))
+
         old = self.gateway.profile
         same = old is not None and old.name == profile.name
         # keep the model chosen on the command line when the profile did not change

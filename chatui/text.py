@@ -23,3 +23,17 @@ def one_line(text: str, limit: int = 80) -> str:
     if len(flat) <= limit:
         return flat
     return flat[: max(0, limit - 1)].rstrip() + "…"
+
+
+def cells(text: str) -> int:
+    """How many terminal cells ``text`` takes: wide (CJK, most emoji) characters take two."""
+    if text.isascii():
+        return len(text)
+    from unicodedata import combining, east_asian_width
+
+    return sum(0 if combining(c) else 2 if east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` padded with spaces to ``width`` cells (a label column that holds in every language)."""
+    return text + " " * max(0, width - cells(text))

@@ -21,6 +21,7 @@ from typing import Any
 
 from chatui.conversation import Conversation, Settings, Turn
 from chatui.cost import Cost
+from chatui.i18n import _
 
 FORMAT = "chatui.conversation"
 VERSION = 2  # 2: turns form a tree (each names its parent) with an active branch; 1 was linear
@@ -51,10 +52,10 @@ def to_dict(conv: Conversation) -> dict[str, Any]:
 def from_dict(data: Any, source: str = "transcript") -> Conversation:
     """Rebuild a conversation, refusing what is not ours or too new."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise TranscriptError(f"{source} is not a chatui conversation")
+        raise TranscriptError(_("{source} is not a chatui conversation").format(source=source))
     version = data.get("version")
     if not isinstance(version, int) or version > VERSION:
-        raise TranscriptError(f"{source} was written by a newer chatui (format version {version})")
+        raise TranscriptError(_("{source} was written by a newer chatui (format version {version})").format(source=source, version=version))
     try:
         settings = Settings.from_dict(data["settings"])
         conv = Conversation(settings, data.get("gateway", ""), id=str(data["id"]), title=data.get("title"))
@@ -64,7 +65,7 @@ def from_dict(data: Any, source: str = "transcript") -> Conversation:
         active = data.get("active") if version >= 2 else None
         conv.set_turns([Turn.from_dict(t) for t in data.get("turns", [])], active if isinstance(active, str) else None, linear=version < 2)
     except (KeyError, TypeError, ValueError) as exc:
-        raise TranscriptError(f"{source} is damaged ({exc})") from None
+        raise TranscriptError(_("{source} is damaged ({why})").format(source=source, why=exc)) from None
     return conv
 
 
@@ -162,7 +163,7 @@ class TranscriptStore:
                     if disk is not None and disk > ours:
                         # someone else saved this conversation after we loaded it
                         conv.id = f"{conv.id}-{uuid.uuid4().hex[:4]}"
-                        conv.title = f"{conv.title or 'Untitled'} (fork)"
+                        conv.title = _("{title} (fork)").format(title=conv.title or _("Untitled"))
                         path = self.path_for(conv.id)
                 conv.revision = ours + 1
                 conv.updated_at = time.time()
@@ -188,11 +189,11 @@ class TranscriptStore:
         try:
             raw = path.read_bytes()
         except OSError as exc:
-            raise TranscriptError(f"cannot read {path}: {exc.strerror or exc}") from None
+            raise TranscriptError(_("cannot read {path}: {why}").format(path=path, why=exc.strerror or exc)) from None
         try:
             data = json.loads(raw)
         except ValueError:
-            raise TranscriptError(f"{path} is corrupt (not valid JSON)") from None
+            raise TranscriptError(_("{path} is corrupt (not valid JSON)").format(path=path)) from None
         return from_dict(data, str(path))
 
     def summaries(self) -> list[Summary]:
@@ -206,16 +207,17 @@ class TranscriptStore:
             try:
                 data = json.loads(path.read_bytes())
                 if not isinstance(data, dict) or data.get("format") != FORMAT:
-                    raise TranscriptError("not a chatui conversation")
+                    raise TranscriptError(_("not a chatui conversation"))
                 if not isinstance(data.get("version"), int) or data["version"] > VERSION:
-                    raise TranscriptError("written by a newer chatui")
+                    raise TranscriptError(_("written by a newer chatui"))
                 turns = data.get("turns") or []
                 models = sorted({str(t.get("model", "")) for t in turns if isinstance(t, dict)} - {""})
                 text = "\n".join(f"{t.get('user_text', '')}\n{t.get('answer', '')}" for t in turns if isinstance(t, dict))
                 length, branches = _shape([t for t in turns if isinstance(t, dict)], data.get("active"), data["version"])
                 spent = [c.usd for t in turns if isinstance(t, dict) and (c := Cost.from_dict(t.get("cost"))) is not None]
                 cost = sum(spent, Decimal(0)) if spent else None
-                out.append(Summary(str(data["id"]), str(data.get("title") or "Untitled"), models, length, float(data.get("updated_at", 0)), path, text, branches, cost))
+                out.append(Summary(str(data["id"]), str(data.get("title") or _("Untitled")), models,
+ length, float(data.get("updated_at", 0)), path, text, branches, cost))
             except (OSError, ValueError, TypeError, KeyError, TranscriptError) as exc:
                 self.problems.append(f"{path.name}: {exc}")
         out.sort(key=lambda s: s.updated_at, reverse=True)

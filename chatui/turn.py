@@ -15,8 +15,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chatui import events as ev
-from chatui.errors import OUT_OF_CREDIT, ChatError, ProtocolError, StreamCut, StreamFailed
 from chatui.defaults import MIN_RATE_WINDOW
+from chatui.errors import (
+    OUT_OF_CREDIT,
+    ChatError,
+    ProtocolError,
+    StreamCut,
+    StreamFailed,
+)
+from chatui.i18n import _
 from chatui.outcome import Status, Timings, TurnOutcome, Usage
 
 __all__ = ["ANSWER", "ANSWER_RESET", "REASONING", "REASONING_RESET", "RETRYING", "Status", "Timings", "TurnAccumulator", "TurnOutcome", "Usage"]
@@ -134,7 +141,7 @@ class TurnAccumulator:
             self._finish(Status.FAILED, StreamFailed(_failure_message(e3.code, e3.message, self.content_started), server_message=e3.message, code=e3.code))
             return None
         if t is ev.StreamDone:
-            self._finish(Status.CUT, StreamCut("The server ended the stream without finishing the answer."))
+            self._finish(Status.CUT, StreamCut(_("The server ended the stream without finishing the answer.")))
             return None
         if t is ev.AnnotationAdded:
             e4: ev.AnnotationAdded = event  # type: ignore[assignment]
@@ -245,7 +252,7 @@ class TurnAccumulator:
         resp = e.response
         if e.kind == "created":
             if self.content_started:
-                self._finish(Status.FAILED, ProtocolError("The server restarted the response in the middle of the answer."))
+                self._finish(Status.FAILED, ProtocolError(_("The server restarted the response in the middle of the answer.")))
                 return None
         if isinstance(resp.get("id"), str):
             self.response_id = resp["id"]
@@ -264,7 +271,7 @@ class TurnAccumulator:
             self._finish(Status.INCOMPLETE)
         else:
             err = resp.get("error") if isinstance(resp.get("error"), dict) else {}
-            message = err.get("message") if isinstance(err.get("message"), str) else "no reason given"
+            message = err.get("message") if isinstance(err.get("message"), str) else _("no reason given")
             code = None if err.get("code") is None else str(err.get("code"))
             self._finish(Status.FAILED, StreamFailed(_failure_message(code, message, self.content_started), server_message=message, code=code))
         return update
@@ -308,7 +315,7 @@ class TurnAccumulator:
         if self.status is Status.STREAMING:
             from chatui.errors import Cancelled
 
-            said = "Stopped by you; the partial answer is kept." if self.answer_text() else "Stopped by you before any answer arrived."
+            said = _("Stopped by you; the partial answer is kept.") if self.answer_text() else _("Stopped by you before any answer arrived.")
             self._finish(Status.CANCELLED, Cancelled(said))
 
     # -- results --------------------------------------------------------------
@@ -420,14 +427,16 @@ def _fill_item(item: _Item, raw: dict[str, Any]) -> dict[str, Any]:
 def _failure_message(code: str | None, message: str, started: bool) -> str:
     """A stream-level failure in plain words: what went wrong, what is kept, whether retrying helps."""
     lowered = f"{code or ''} {message}".lower()
-    kept = " The part that arrived is kept." if started else " Nothing of the answer had arrived."
+    kept = " " + (_("The part that arrived is kept.") if started else _("Nothing of the answer had arrived."))
     if any(w in lowered for w in (*OUT_OF_CREDIT, "billing", "out of credit")):
-        return "Your account is out of credit or quota: retrying will not help. Top up or use another key." + kept
+        return _("Your account is out of credit or quota: retrying will not help. Top up or use another key.") + kept
     if "context_length" in lowered or "context size" in lowered or "context window" in lowered:
-        return ("The conversation is too long for this model's context: /compact summarises the earlier turns (then /retry), "
-                "or start a new one (ctrl+n), or switch to a model with a longer context.") + kept
+        return _("The conversation is too long for this model's context: /compact summarises the earlier turns (then /retry), "
+                 "or start a new one (ctrl+n), or switch to a model with a longer context.") + kept
     if "rate_limit" in lowered or "too many requests" in lowered:
-        return ("Rate limited in the middle of the answer." if started else "Rate limited before the answer started.") + kept + " Retry in a moment."
+        said = _("Rate limited in the middle of the answer.") if started else _("Rate limited before the answer started.")
+        return said + kept + " " + _("Retry in a moment.")
     if started:
-        return "The server failed in the middle of the answer; the part that arrived is kept. You can retry."
-    return "The server failed before sending any of the answer. You can retry."
+        return _("The server failed in the middle of the answer; the part that arrived is kept. You can retry.")
+    return _("The server failed before sending any of the answer. You can retry.")
+

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chatui.events import Retrying
+from chatui.i18n import _
 from chatui.turn import ANSWER, ANSWER_RESET, REASONING, REASONING_RESET, RETRYING
 
 
@@ -55,10 +56,13 @@ class RetryScheduled:
 
     def describe(self, remaining: float) -> str:
         """'rate limited, retrying in 12 s (1/2)' or 'retrying in 3 s (1/2) after HTTP 500'."""
-        when = f"retrying in {max(0, round(remaining))} s ({self.attempt}/{self.of})"
+        when = _("retrying in {seconds} s ({attempt}/{of})").format(seconds=max(0, round(remaining)), attempt=self.attempt, of=self.of)
         if self.rate_limited:
-            return f"rate limited, {when}"
-        return f"{when} after " + (f"HTTP {self.status}" if self.status else "a connection failure")
+            return _("rate limited, {when}").format(when=when)
+        if self.status:
+            return _("{when} after HTTP {status}").format(when=when, status=self.status)
+        return _("{when} after a connection failure").format(when=when)
+
 
 
 Update = AnswerDelta | ReasoningDelta | AnswerReplaced | ReasoningReplaced | RetryScheduled

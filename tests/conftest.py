@@ -22,6 +22,19 @@ def private_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(root / "cache"))
     for name in ("DISPLAY", "WAYLAND_DISPLAY"):  # nor the user's clipboard
         monkeypatch.delenv(name, raising=False)
+    # English whatever the machine's locale (the tests that need another language ask for it)
+    monkeypatch.setenv("CHATUI_LANG", "en")
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Every test starts and ends in English: the language in use is process-wide."""
+    from chatui import i18n
+
+    i18n.use("en")
+    yield
+    i18n.use("en")
+
 
 
 @pytest.fixture

@@ -11,18 +11,29 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import Footer
 from textual.worker import Worker
 
 from chatui import commands as cmds
 from chatui.config import UIPrefs
 from chatui.conversation import Conversation, Turn
+from chatui.i18n import N_, _, ngettext
 from chatui.session import DEMO_NOTE, NO_KEY_NOTE, Notice, Refused, Session
 from chatui.ui.branches import BranchCommands
 from chatui.ui.copying import CopyCommands
-from chatui.ui.messages import PathsPasted, PromptSubmitted, ReasoningStreamed, ScrollRequested, TurnFinished, TurnProgressed, TurnSelected, TurnStarted, ViewResized
+from chatui.ui.messages import (
+    PathsPasted,
+    PromptSubmitted,
+    ReasoningStreamed,
+    ScrollRequested,
+    TurnFinished,
+    TurnProgressed,
+    TurnSelected,
+    TurnStarted,
+    ViewResized,
+)
 from chatui.ui.widgets.chips import Chips, DetachRequested
 from chatui.ui.widgets.conversation import ConversationView
+from chatui.ui.widgets.footer import LocalFooter
 from chatui.ui.widgets.markdown_view import prewarm
 from chatui.ui.widgets.panes import SidePanes
 from chatui.ui.widgets.prompt import PromptArea
@@ -30,6 +41,14 @@ from chatui.ui.widgets.status import TurnStatus
 from chatui.ui.widgets.topbar import TopBar, meter
 
 NARROW = 100  # below this many columns the side panes start hidden
+PROMPT_TITLE = N_("Message · enter send · ctrl+j newline")
+# Textual's own palette entries and footer words, in our catalogues so they are translated too.
+_TEXTUAL_WORDS = (
+    N_("Theme"), N_("Change the current theme"), N_("Quit"), N_("Quit the application as soon as possible"),
+    N_("Keys"), N_("Show help for the focused widget and a summary of available keys"), N_("Hide the keys and widget help panel"),
+    N_("Minimize"), N_("Minimize the widget and restore to normal size"), N_("Maximize"), N_("Maximize the focused widget"),
+    N_("Screenshot"), N_("Save an SVG 'screenshot' of the current screen"), N_("palette"), N_("Open the command palette"),
+)
 
 
 class ChatApp(CopyCommands, BranchCommands, App[None]):
@@ -49,9 +68,11 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
     status = getters.query_one(TurnStatus)
     topbar = getters.query_one(TopBar)
 
-    def __init__(self, session: Session, prefs: UIPrefs | None = None, *, needs_setup: bool = False) -> None:
+    def __init__(self, session: Session, prefs: UIPrefs | None = None, *, needs_setup: bool = False, language_note: str | None = None) -> None:
         super().__init__()
         self.session = session
+        self.language_note = language_note  # said once the screen is up: an unknown language code was asked for
+
         session.on_notice = self._notice
         self.prefs = prefs or UIPrefs()
         self.needs_setup = needs_setup
@@ -71,11 +92,11 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
         yield TurnStatus(id="turn-status")
         yield Chips(id="chips")
         yield PromptArea(id="prompt")
-        yield Footer()
+        yield LocalFooter()
 
     def on_mount(self) -> None:
         """Apply preferences, show the conversation, focus the prompt."""
-        self.prompt.border_title = "Message · enter send · ctrl+j newline"
+        self.prompt.border_title = _(PROMPT_TITLE)
         prefs = self.prefs
         self.view.images_for = self.session.image_files
         self.view.branch_of = lambda turn: self.session.branch(turn)
@@ -86,13 +107,16 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
             if theme in self.available_themes:
                 self.theme = theme
             elif prefs.theme:
-                self.notify(f"Unknown theme '{prefs.theme}' in the config file.", severity="warning", markup=False)
+                self.notify(_("Unknown theme '{theme}' in the config file.").format(theme=prefs.theme), severity="warning", markup=False)
         self._theme_ready = True
         self._show_conversation()
         if not self.session.conversation.turns and self.session.gateway.demo:
-            self.view.add_note(DEMO_NOTE, "note demo")
+            self.view.add_note(_(DEMO_NOTE), "note demo")
         if self.session.gateway.needs_key:
-            self.view.add_note(NO_KEY_NOTE, "note warning no-key")
+            self.view.add_note(_(NO_KEY_NOTE), "note warning no-key")
+        if self.language_note:
+            self.view.add_note(self.language_note, "note warning")
+
         # after the first frame, import the network and rendering stack in the background
         self.call_after_refresh(self.run_worker, self._prewarm, thread=True, exit_on_error=False, group="prewarm")
         if self.needs_setup:
@@ -115,7 +139,8 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
         """Summarise the earlier turns into one item that later requests send instead (/compact [MODEL])."""
         try:
             todo, model = self.session.compact_plan(arg)
-            self.view.add_note(f"Compacting {'1 turn' if len(todo) == 1 else f'{len(todo)} turns'} with {model}… (escape stops)", "note compacting")
+            turns = ngettext("{n} turn", "{n} turns", len(todo)).format(n=len(todo))
+            self.view.add_note(_("Compacting {turns} with {model}… (escape stops)").format(turns=turns, model=model), "note compacting")
             note = await self.session.compact(arg)
         except Refused as refused:
             self._notice(refused)
@@ -177,7 +202,7 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
         if gauge is None or not gauge.warn or key in self._context_warned:
             return
         self._context_warned.add(key)
-        self.notify(self.session.context_advice(turn, gauge), title="Context nearly full", severity="warning", markup=False, timeout=10)
+        self.notify(self.session.context_advice(turn, gauge), title=_("Context nearly full"), severity="warning", markup=False, timeout=10)
 
     def _priced(self) -> None:
         """The catalogue arrived (or late costs were filled in): repaint what shows cost and context."""
@@ -193,6 +218,8 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
         if narrow != self._narrow:
             self._narrow, prefs = narrow, self.prefs
             self.set_class(narrow, "-narrow")  # compare columns stack
+            self.query_one(LocalFooter).compact = narrow  # every key's label fits on 80 columns, in every language
+
             self.show_reasoning = (not narrow) if prefs.show_reasoning is None else prefs.show_reasoning
             self.show_usage = (not narrow) if prefs.show_usage is None else prefs.show_usage
         self.view.fit_compare()
@@ -224,8 +251,10 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
         self.refresh_header()
         self.prompt.focus()
         if missing := self.session.conversation.missing_attachments():
-            self.notify(f"{len(missing)} attached file(s) of this conversation are gone from the blob store ({'; '.join(missing[:3])}); "
-                        "requests say so to the model instead of sending them.", title="Attachments missing", severity="warning", markup=False)
+            said = ngettext("{n} attached file of this conversation is gone from the blob store ({names}); requests say so to the model instead of sending it.",
+                            "{n} attached files of this conversation are gone from the blob store ({names}); requests say so to the model instead of sending them.",
+                            len(missing)).format(n=len(missing), names="; ".join(missing[:3]))
+            self.notify(said, title=_("Attachments missing"), severity="warning", markup=False)
 
     def _notice(self, notice: Notice | Refused) -> None:
         self.notify(notice.message, title=notice.title, severity=notice.severity, markup=False)  # type: ignore[arg-type]
@@ -240,7 +269,7 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
         if applied:
             self.query(".no-key").remove()
             if self.session.gateway.demo:
-                self.view.add_note(DEMO_NOTE, "note demo")
+                self.view.add_note(_(DEMO_NOTE), "note demo")
             self.refresh_header()
             self.prompt.focus()
 
@@ -255,7 +284,7 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
         if warning and self._warned_send != (text, warning):
             self._warned_send = (text, warning)  # enter again sends anyway
             self.prompt.set_text(text)
-            self.notify(warning + " Press enter again to send anyway, or /detach.", title="Attachments", severity="warning", markup=False, timeout=10)
+            self.notify(warning + " " + _("Press enter again to send anyway, or /detach."), title=_("Attachments"), severity="warning", markup=False, timeout=10)
             return
         self._warned_send = None
         try:
@@ -307,11 +336,19 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every command, in the command palette too."""
-        yield from super().get_system_commands(screen)
+        for textual in super().get_system_commands(screen):
+            yield textual._replace(title=_(textual.title), help=_(textual.help))
         for c in cmds.COMMANDS:
             line = f"/{c.name}"
             fill, run = (lambda x=line: self.prompt.set_text(x + " ")), (lambda x=line: self.run_command(x))
-            yield SystemCommand(line, c.help, fill if c.fills_prompt else run)
+            yield SystemCommand(line, c.description, fill if c.fills_prompt else run)
+
+    def action_command_palette(self) -> None:
+        """The command palette, its prompt in the language in use."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=_("Search for commands…")))
 
     def run_command(self, line: str) -> None:
         """Run one command; bad input or a refusal gets a message, never an exception."""
@@ -410,11 +447,23 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
 
     def cmd_save(self, arg: str) -> None:
         """Save the conversation now."""
-        self.notify(f"Saved to {self.session.save()}", markup=False)
+        self.notify(_("Saved to {path}").format(path=self.session.save()), markup=False)
 
     def cmd_export(self, arg: str) -> None:
         """Export the conversation."""
-        self.notify(f"Exported to {self.session.export(arg)}", markup=False)
+        self.notify(_("Exported to {path}").format(path=self.session.export(arg)), markup=False)
+
+    def cmd_lang(self, arg: str) -> None:
+        """Switch the interface language for this run; the note says how to keep it."""
+        note = self.session.set_language(arg)
+        self.prompt.border_title = _(PROMPT_TITLE)
+        footer = self.query_one(LocalFooter)
+        footer.call_later(footer.recompose)  # from the footer itself: its keys bind to its own reactives
+        self._show_conversation()  # labels, status words and panes drawn again in the new language
+        self.topbar.refresh()
+
+        self._note(note)
+
 
     def cmd_earlier(self, arg: str) -> None:
         """Mount more of a long conversation's older turns."""

@@ -308,14 +308,13 @@ async def test_every_command_has_a_handler_a_palette_entry_and_a_place_in_help(m
         await until(pilot, lambda: type(app.screen).__name__ == "HelpScreen", what="help")
         text = "\n".join(str(w.render()) for w in app.screen.query("Static"))
         for command in COMMANDS:
-            assert f"/{command.name}" in text and command.help in text
+            assert f"/{command.name}" in text and command.description in text
         assert "ctrl+l" in text
 
 
 async def test_settings_typed_while_streaming_wait_for_the_next_turn(paced_server):
-    from tests.conftest import API_KEY
-
     from chatui.ui.factory import make_app as build
+    from tests.conftest import API_KEY
 
     app = build(base_url=paced_server.base_url, api_key=API_KEY, model="slow", store=None)
     async with app.run_test(size=(120, 40)) as pilot:

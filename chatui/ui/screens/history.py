@@ -14,14 +14,15 @@ from textual.widgets.option_list import Option
 
 from chatui.conversation import Conversation
 from chatui.cost import usd
-from chatui.text import one_line, strip_controls
+from chatui.i18n import N_, _, ngettext
+from chatui.text import one_line, pad, strip_controls
 from chatui.transcripts import Summary, TranscriptError, TranscriptStore
 
 
 class ConfirmDelete(ModalScreen[bool]):
     """Ask before deleting."""
 
-    BINDINGS = [Binding("escape,n", "dismiss(False)", "No"), Binding("y", "dismiss(True)", "Yes")]
+    BINDINGS = [Binding("escape,n", "dismiss(False)", N_("No")), Binding("y", "dismiss(True)", N_("Yes"))]
 
     def __init__(self, title: str) -> None:
         super().__init__()
@@ -29,10 +30,10 @@ class ConfirmDelete(ModalScreen[bool]):
 
     def compose(self):
         with Vertical(id="confirm"):
-            yield Label(Text(f"Delete “{strip_controls(self.conv_title)}”? This cannot be undone.", style="bold"))
+            yield Label(Text(_("Delete “{title}”? This cannot be undone.").format(title=strip_controls(self.conv_title)), style="bold"))
             with Horizontal():
-                yield Button("Delete (y)", variant="error", id="yes")
-                yield Button("Keep (n)", id="no")
+                yield Button(_("Delete (y)"), variant="error", id="yes")
+                yield Button(_("Keep (n)"), id="no")
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
@@ -42,7 +43,7 @@ class ConfirmDelete(ModalScreen[bool]):
 class RenamePrompt(ModalScreen[str | None]):
     """Ask for a new title."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", N_("Cancel"))]
 
     def __init__(self, title: str) -> None:
         super().__init__()
@@ -50,7 +51,7 @@ class RenamePrompt(ModalScreen[str | None]):
 
     def compose(self):
         with Vertical(id="confirm"):
-            yield Label(Text("New title", style="bold"))
+            yield Label(Text(_("New title"), style="bold"))
             yield Input(value=self.conv_title, id="rename")
 
     @on(Input.Submitted)
@@ -63,9 +64,9 @@ class HistoryScreen(ModalScreen[Conversation | None]):
 
     CSS_PATH = "history.tcss"
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Close"),
-        Binding("ctrl+d", "delete", "Delete", priority=True),
-        Binding("f2", "rename", "Rename", priority=True),
+        Binding("escape", "dismiss(None)", N_("Close")),
+        Binding("ctrl+d", "delete", N_("Delete"), priority=True),
+        Binding("f2", "rename", N_("Rename"), priority=True),
         Binding("down", "down", show=False),
         Binding("up", "up", show=False),
     ]
@@ -78,10 +79,10 @@ class HistoryScreen(ModalScreen[Conversation | None]):
 
     def compose(self):
         with Vertical(id="history"):
-            yield Label(Text("Conversations", style="bold"))
-            yield Input(placeholder="search titles and text", id="history-search")
+            yield Label(Text(_("Conversations"), style="bold"))
+            yield Input(placeholder=_("search titles and text"), id="history-search")
             yield OptionList(id="history-list")
-            yield Label(Text("enter open · f2 rename · ctrl+d delete · esc close", style="dim"), id="history-note")
+            yield Label(Text(_("enter open · f2 rename · ctrl+d delete · esc close"), style="dim"), id="history-note")
 
     def on_mount(self) -> None:
         self.reload()
@@ -91,7 +92,9 @@ class HistoryScreen(ModalScreen[Conversation | None]):
         """Read the directory again."""
         self.items = self.store.summaries()
         if self.store.problems:
-            self.notify(f"Skipped {len(self.store.problems)} unreadable file(s): " + "; ".join(self.store.problems[:3]), severity="warning", markup=False)
+            n = len(self.store.problems)
+            said = ngettext("Skipped {n} unreadable file: {names}", "Skipped {n} unreadable files: {names}", n)
+            self.notify(said.format(n=n, names="; ".join(self.store.problems[:3])), severity="warning", markup=False)
         self._fill(self.query_one(Input).value)
 
     def _fill(self, query: str) -> None:
@@ -105,8 +108,9 @@ class HistoryScreen(ModalScreen[Conversation | None]):
             title = Text(one_line(s.title, 60), style="bold")
             title.truncate(48, overflow="ellipsis", pad=True)  # pads by cell width, so CJK lines up
             row.append_text(title)
-            row.append(f" {s.turns:>4} turn{'s' if s.turns != 1 else ' '}", style="dim")
-            row.append(f", {s.branches} branches  " if s.branches > 1 else "  ", style="dim")
+            row.append(" " + pad(ngettext("{n} turn", "{n} turns", s.turns).format(n=f"{s.turns:>4}"), 10), style="dim")
+            branches = ngettext("{n} branch", "{n} branches", s.branches).format(n=s.branches)
+            row.append(f", {branches}  " if s.branches > 1 else "  ", style="dim")
             if s.cost is not None:
                 row.append(f"{usd(s.cost):>9}  ", style="dim")
             row.append(one_line(", ".join(s.models), 40))
@@ -157,7 +161,7 @@ class HistoryScreen(ModalScreen[Conversation | None]):
             if yes:
                 self.store.delete(summary.id)
                 self.reload()
-                self.notify(f"Deleted “{one_line(summary.title, 40)}”.", markup=False)
+                self.notify(_("Deleted “{title}”.").format(title=one_line(summary.title, 40)), markup=False)
 
         self.app.push_screen(ConfirmDelete(summary.title), done)
 
@@ -172,7 +176,8 @@ class HistoryScreen(ModalScreen[Conversation | None]):
                 try:
                     self.store.rename(summary.id, title)
                 except (TranscriptError, OSError) as exc:
-                    self.notify(f"Could not rename: {exc}", severity="error", markup=False)
+                    self.notify(_("Could not rename: {why}").format(why=exc), severity="error", markup=False)
+
                 self.reload()
 
         self.app.push_screen(RenamePrompt(summary.title), done)

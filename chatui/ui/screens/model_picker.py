@@ -14,10 +14,11 @@ from chatui.catalogue import CAPABILITIES, Catalogue, ModelInfo, price_rank
 from chatui.commands import fuzzy_filter
 from chatui.context import tokens_short
 from chatui.cost import per_million
-from chatui.text import strip_controls
-
+from chatui.i18n import N_, _
+from chatui.text import cells, strip_controls
 
 SORTS = ("name", "price", "context")
+_SORT_WORDS = (N_("name"), N_("price"), N_("context"))  # as shown: "ctrl+s: sort by price"
 ID_WIDTH = 34  # cells for the model id; the facts line up after it
 
 
@@ -30,13 +31,13 @@ class ModelPicker(ModalScreen[str | None]):
     """
 
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Cancel"),
+        Binding("escape", "dismiss(None)", N_("Cancel")),
         Binding("down", "down", show=False),
         Binding("up", "up", show=False),
-        Binding("ctrl+s", "sort", "Sort", show=False),
+        Binding("ctrl+s", "sort", N_("Sort"), show=False),
     ]
     CSS_PATH = "model_picker.tcss"
-    KEYS = "enter: choose · esc: cancel"
+    KEYS = N_("enter: choose · esc: cancel")
 
     def __init__(self, models: list[str], current: str, note: str = "", catalogue: Catalogue | None = None) -> None:
         super().__init__()
@@ -48,17 +49,17 @@ class ModelPicker(ModalScreen[str | None]):
 
     def units(self) -> Text:
         """What the columns mean, when there are any."""
-        return Text("  context · USD per 1M tokens · capabilities", style="dim") if self.catalogue.models else Text()
+        return Text("  " + _("context · USD per 1M tokens · capabilities"), style="dim") if self.catalogue.models else Text()
 
     def hint(self) -> str:
         """The line under the list: the keys, and what filtering can do."""
-        facts = " · type vision, reasoning, web… to filter · ctrl+s: sort by " + self.sort if self.catalogue.models else ""
-        return (self.note or self.KEYS) + facts
+        facts = " · " + _("type vision, reasoning, web… to filter · ctrl+s: sort by {order}").format(order=_(self.sort)) if self.catalogue.models else ""
+        return (self.note or _(self.KEYS)) + facts
 
     def compose(self):
         with Vertical(id="picker"):
-            yield Label(Text.assemble((f"Model (now: {strip_controls(self.current)})", "bold"), self.units()))
-            yield Input(placeholder="type to filter, or any model id", id="model-filter")
+            yield Label(Text.assemble((_("Model (now: {model})").format(model=strip_controls(self.current)), "bold"), self.units()))
+            yield Input(placeholder=_("type to filter, or any model id"), id="model-filter")
             yield OptionList(id="model-list")
             yield Label(Text(self.hint(), style="dim"), id="picker-note")
 
@@ -137,9 +138,11 @@ class ModelPicker(ModalScreen[str | None]):
         text.append(f" {tokens_short(info.context_length):>5}", style="bold" if self.sort == "context" else "")
         prices = info.prices
         if prices is not None and prices.known:
-            text.append(f"  {per_million(prices.input):>7} in {per_million(prices.output):>7} out", style="bold" if self.sort == "price" else "")
+            text.append(f"  {per_million(prices.input):>7} {_('in')} {per_million(prices.output):>7} {_('out')}", style="bold" if self.sort == "price" else "")
         else:
-            text.append(f"  {'price unknown':>22}", style="dim")
+            unknown = _("price unknown")
+            width = 18 + cells(_("in")) + cells(_("out"))  # as wide as the prices it stands for
+            text.append("  " + " " * max(0, width - cells(unknown)) + unknown, style="dim")
         caps = [c for c in CAPABILITIES if c in info.capabilities]
         if caps:
             text.append("  " + " ".join(caps), style="dim italic")
@@ -183,7 +186,7 @@ class ComparePicker(ModelPicker):
     A typed id that is not in the list can be ticked too (space with no match).
     """
 
-    KEYS = "space: tick (2 to 4) · enter: compare · esc: cancel"
+    KEYS = N_("space: tick (2 to 4) · enter: compare · esc: cancel")
 
     def __init__(self, models: list[str], ticked: list[str], note: str = "", catalogue: Catalogue | None = None) -> None:
         super().__init__(list(dict.fromkeys([*(models or sorted((catalogue or Catalogue()).models)), *ticked])), "", note, catalogue)
@@ -192,13 +195,13 @@ class ComparePicker(ModelPicker):
     def compose(self):
         with Vertical(id="picker"):
             yield Label(self._title(), id="picker-title")
-            yield TickingFilter(placeholder="type to filter, or any model id", id="model-filter")
+            yield TickingFilter(placeholder=_("type to filter, or any model id"), id="model-filter")
             yield OptionList(id="model-list")
             yield Label(Text(self.hint(), style="dim"), id="picker-note")
 
     def _title(self) -> Text:
-        now = ", ".join(strip_controls(m) for m in self.ticked) if self.ticked else "none ticked"
-        return Text.assemble(("Compare models", "bold"), f" ({now})", self.units())
+        now = ", ".join(strip_controls(m) for m in self.ticked) if self.ticked else _("none ticked")
+        return Text.assemble((_("Compare models"), "bold"), f" ({now})", self.units())
 
     def mark(self, model: str) -> Text:
         """A ticked model shows the column it will have."""
@@ -223,7 +226,7 @@ class ComparePicker(ModelPicker):
         if model in self.ticked:
             self.ticked.remove(model)
         elif len(self.ticked) >= 4:
-            self.notify("Compare takes at most 4 models: untick one first.", severity="warning", markup=False)
+            self.notify(_("Compare takes at most 4 models: untick one first."), severity="warning", markup=False)
             return
         else:
             self.ticked.append(model)
@@ -240,7 +243,8 @@ class ComparePicker(ModelPicker):
         if 2 <= len(self.ticked) <= 4:
             self.dismiss(list(self.ticked))
         else:
-            self.notify(f"Tick 2 to 4 models with space ({len(self.ticked)} ticked).", severity="warning", markup=False)
+            self.notify(_("Tick 2 to 4 models with space ({n} ticked).").format(n=len(self.ticked)), severity="warning", markup=False)
+
 
     @on(OptionList.OptionSelected)
     def _tick_clicked(self, event: OptionList.OptionSelected) -> None:

@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select
 
 from chatui.config import Profile
+from chatui.i18n import N_, _
 from chatui.session import Session
 
 
@@ -20,7 +21,7 @@ class SetupScreen(ModalScreen[bool]):
     """
 
     CSS_PATH = "setup.tcss"
-    BINDINGS = [Binding("escape", "dismiss(False)", "Later")]
+    BINDINGS = [Binding("escape", "dismiss(False)", N_("Later"))]
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -38,20 +39,21 @@ class SetupScreen(ModalScreen[bool]):
     def compose(self):
         prof = self.profiles[self.current]
         with Vertical(id="setup"):
-            yield Label(Text("Welcome to chatui", style="bold"))
-            yield Label(Text(f"No API key was found for the '{prof.name}' profile. Paste one, pick another gateway, or try the offline demo.", style="dim"), id="setup-intro")
-            yield Label("Gateway")
+            yield Label(Text(_("Welcome to chatui"), style="bold"))
+            intro = _("No API key was found for the '{profile}' profile. Paste one, pick another gateway, or try the offline demo.").format(profile=prof.name)
+            yield Label(Text(intro, style="dim"), id="setup-intro")
+            yield Label(_("Gateway"))
             yield Select([(name, name) for name in self.profiles], value=self.current, allow_blank=False, id="setup-profile")
             yield Input(value=prof.base_url, placeholder="https://…/v1", id="setup-url")
-            yield Label("API key")
-            yield Input(password=True, placeholder="paste your key (it is not shown)", id="setup-key")
+            yield Label(_("API key"))
+            yield Input(password=True, placeholder=_("paste your key (it is not shown)"), id="setup-key")
             with RadioSet(id="setup-save"):
-                yield RadioButton("Save it for next time (key file readable only by you, mode 0600)", value=True, id="save-file")
-                yield RadioButton("Keep it for this session only", id="save-none")
+                yield RadioButton(_("Save it for next time (key file readable only by you, mode 0600)"), value=True, id="save-file")
+                yield RadioButton(_("Keep it for this session only"), id="save-none")
             yield Label("", id="setup-error")
             with Horizontal(id="setup-buttons"):
-                yield Button("Start chatting", variant="primary", id="setup-go")
-                yield Button("Try the demo", id="setup-demo")
+                yield Button(_("Start chatting"), variant="primary", id="setup-go")
+                yield Button(_("Try the demo"), id="setup-demo")
 
     def on_mount(self) -> None:
         self.query_one("#setup-key", Input).focus()
@@ -71,10 +73,11 @@ class SetupScreen(ModalScreen[bool]):
         key = self.query_one("#setup-key", Input).value.strip() or None
         error = self.query_one("#setup-error", Label)
         if not url.startswith(("http://", "https://")):
-            error.update(Text("The base URL must start with http:// or https://", style="bold red"))
+            error.update(Text(_("The base URL must start with http:// or https://"), style="bold red"))
             return
         if prof.requires_key and not key:
-            error.update(Text("Paste a key, choose a gateway that needs none (ollama), or try the demo.", style="bold red"))
+            error.update(Text(_("Paste a key, choose a gateway that needs none (ollama), or try the demo."), style="bold red"))
+
             return
         save = self.query_one("#save-file", RadioButton).value
         self.session.use_profile(prof, url, key, bool(save and key))

@@ -10,13 +10,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Tree
 
 from chatui.conversation import Conversation, Turn
+from chatui.i18n import N_, _
 from chatui.text import one_line, strip_controls
 
 
 class TreeScreen(ModalScreen[tuple[str, bool] | None]):
     """A modal tree of the conversation's turns; dismisses with the chosen turn's id and whether to lay its siblings side by side."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Close"), Binding("v", "side_by_side", "Side by side")]
+    BINDINGS = [Binding("escape", "dismiss(None)", N_("Close")), Binding("v", "side_by_side", N_("Side by side"))]
     DEFAULT_CSS = """
     TreeScreen { align: center middle; }
     #tree-box { width: 100; max-width: 95%; height: 80%; border: round $accent; background: $surface; padding: 0 1; }
@@ -31,11 +32,12 @@ class TreeScreen(ModalScreen[tuple[str, bool] | None]):
     def compose(self):
         conv = self.conversation
         with Vertical(id="tree-box"):
-            yield Label(Text(f"Branches of “{strip_controls(conv.title or 'this conversation')}”", style="bold"))
+            title = strip_controls(conv.title) if conv.title else _("this conversation")
+            yield Label(Text(_("Branches of “{title}”").format(title=title), style="bold"))
             tree: Tree[str | None] = Tree(Text("start"), data=None, id="turn-tree")
             tree.show_root = False
             yield tree
-            yield Label(Text("● the branch on screen · enter: show that message's branch · v: its answers side by side · esc: close"), id="tree-note")
+            yield Label(Text("● " + _("the branch on screen · enter: show that message's branch · v: its answers side by side · esc: close")), id="tree-note")
 
     def on_mount(self) -> None:
         conv = self.conversation
@@ -61,7 +63,8 @@ class TreeScreen(ModalScreen[tuple[str, bool] | None]):
         text = Text("● " if active else "  ", style="bold" if active else "dim")
         text.append(one_line(strip_controls(turn.user_text), 50), style="bold" if active else "")
         text.append(f"  → {strip_controls(turn.model)}: ", style="dim")
-        text.append(one_line(strip_controls(turn.answer), 40) or f"({turn.status})", style="italic" if active else "dim italic")
+        text.append(one_line(strip_controls(turn.answer), 40) or f"({turn.status.label})", style="italic" if active else "dim italic")
+
         return text
 
     @on(Tree.NodeSelected)

@@ -8,6 +8,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Static
 
+from chatui.i18n import N_
 from chatui.text import strip_controls
 
 
@@ -22,7 +23,8 @@ class DetachRequested(Message):
 class Chip(Static, can_focus=True):
     """One attachment: '📎 1 photo.png · image · 1.2 MB ✕'; delete, backspace, x or a click on ✕ removes it."""
 
-    BINDINGS = [Binding("delete,backspace,x", "remove", "Remove")]
+    BINDINGS = [Binding("delete,backspace,x", "remove", N_("Remove"))]
+
 
     def __init__(self, number: int, description: str) -> None:
         super().__init__(Text.assemble(("📎 ", ""), (f"{number} ", "bold"), strip_controls(description), ("  ✕", "bold")), classes="chip")

@@ -13,10 +13,15 @@ from textual.worker import Worker
 
 from chatui.conversation import Turn
 from chatui.cost import usd
+from chatui.i18n import N_, _, ngettext
 from chatui.session import Session
 from chatui.ui.gcpause import calm_gc, settle_gc
 from chatui.ui.messages import BranchRequested, LiveStats, TurnFinished, TurnStarted
-from chatui.ui.widgets.conversation import FRAME_RATE, AssistantMessage, ConversationView
+from chatui.ui.widgets.conversation import (
+    FRAME_RATE,
+    AssistantMessage,
+    ConversationView,
+)
 from chatui.ui.widgets.follow import Following
 from chatui.updates import AnswerDelta, AnswerReplaced
 
@@ -40,11 +45,13 @@ class CompareColumn(AssistantMessage):
     """One model's answer in a comparison: 1-4 or enter (or a click) continue with it, s stops it."""
 
     BINDINGS = [
-        Binding("enter", "pick", "Continue with this one"),
-        Binding("1", "pick_number(1)", "Pick column", key_display="1-4"),
-        *(Binding(str(n), f"pick_number({n})", f"Pick column {n}", show=False) for n in range(2, 5)),
+        Binding("enter", "pick", N_("Continue with this one")),
+        Binding("1", "pick_number(1)", N_("Pick column"), key_display="1-4"),
+        *(Binding(str(n), f"pick_number({n})", N_("Pick column"), show=False) for n in range(2, 5)),
+
         Binding("5,6,7,8,9", "nothing", show=False),  # not code copies here: these keys are the columns
-        Binding("s", "stop_one", "Stop this one"),
+        Binding("s", "stop_one", N_("Stop this one")),
+
     ]
 
     def __init__(self, turn: Turn, number: int) -> None:
@@ -52,7 +59,8 @@ class CompareColumn(AssistantMessage):
         self.number = number
         self.lines = 0  # the answer area's height, set by the row (fit)
         self.scroller = ColumnBody(classes="column-body")
-        self.pick_button = PickButton(Text(f"▶ continue here ({number})"), classes="pick")
+        self.pick_button = PickButton(Text("▶ " + _("continue here ({number})").format(number=number)), classes="pick")
+
 
     def compose(self):
         yield self.label
@@ -71,11 +79,12 @@ class CompareColumn(AssistantMessage):
         turn, t = self.turn, self.turn.timings
         facts = []
         if t.first_token is not None:
-            facts.append(f"first token {t.first_token:.2f} s")
+            facts.append(_("first token {seconds} s").format(seconds=f"{t.first_token:.2f}"))
         if t.tokens_per_second:
-            facts.append(f"{t.tokens_per_second:,.0f} tok/s")
+            facts.append(_("{rate} tok/s").format(rate=f"{t.tokens_per_second:,.0f}"))
         if turn.usage and turn.usage.output_tokens is not None:
-            facts.append(f"{turn.usage.output_tokens:,} tokens")
+            n = turn.usage.output_tokens
+            facts.append(ngettext("{n} token", "{n} tokens", n).format(n=f"{n:,}"))
         if turn.cost is not None:
             facts.append(usd(turn.cost.usd))
         if facts:

@@ -17,42 +17,50 @@ from textual.worker import Worker
 from chatui import items
 from chatui.conversation import Compaction, Turn
 from chatui.cost import usd
+from chatui.i18n import N_, _, ngettext
 from chatui.session import Session
 from chatui.text import strip_controls
 from chatui.turn import Status
 from chatui.ui.gcpause import calm_gc, settle_gc
-from chatui.ui.messages import BranchRequested, CopyRequested, LiveStats, ReasoningStreamed, TurnFinished, TurnProgressed, TurnSelected, TurnStarted, ViewResized
+from chatui.ui.messages import (
+    BranchRequested,
+    CopyRequested,
+    LiveStats,
+    ReasoningStreamed,
+    TurnFinished,
+    TurnProgressed,
+    TurnSelected,
+    TurnStarted,
+    ViewResized,
+)
 from chatui.ui.widgets.follow import FollowingScroll
 from chatui.ui.widgets.items import ItemLines, sources_text
 from chatui.ui.widgets.markdown_view import MarkdownView
-from chatui.updates import AnswerDelta, AnswerReplaced, ReasoningDelta, ReasoningReplaced, RetryScheduled, Update
+from chatui.updates import (
+    AnswerDelta,
+    AnswerReplaced,
+    ReasoningDelta,
+    ReasoningReplaced,
+    RetryScheduled,
+    Update,
+)
 
 # How many turns are mounted when a long conversation opens; more on request.
 INITIAL_TURNS = 30
 FRAME_RATE = 15  # repaints per second while streaming: paced to the screen, not to the deltas
 PROGRESS_EVERY = 1.0  # seconds between live progress messages (the usage pane's count)
 
-_STATUS_LABEL = {
-    Status.STREAMING: "streaming…",
-    Status.COMPLETED: "",
-    Status.INCOMPLETE: "incomplete",
-    Status.FAILED: "failed",
-    Status.CANCELLED: "stopped",
-    Status.CUT: "cut off",
-}
-
-
 class UserMessage(Vertical, can_focus=True):
     """What the user wrote, shown as plain text."""
 
-    BINDINGS = [Binding("c", "copy", "Copy"), Binding("e", "edit", "Edit (branch)")]
+    BINDINGS = [Binding("c", "copy", N_("Copy")), Binding("e", "edit", N_("Edit (branch)"))]
 
     def __init__(self, turn: Turn) -> None:
         super().__init__(classes="user-message")
         self.turn = turn
 
     def compose(self):
-        yield Static(Text("You", style="bold"), classes="role")
+        yield Static(Text(_("You"), style="bold"), classes="role")
         if self.turn.attachments:
             yield Static(Text("\n".join("📎 " + strip_controls(a.describe()) for a in self.turn.attachments)), classes="attachments")
         # exactly as typed: a user's message is not Markdown (fence lines and all stay)
@@ -71,14 +79,15 @@ class AssistantMessage(Vertical, can_focus=True):
     """One answer: a label with the model and status, the Markdown, and a status line."""
 
     BINDINGS = [
-        Binding("c", "copy('')", "Copy"),
-        Binding("1", "copy('code 1')", "Copy code", key_display="1-9"),
-        *(Binding(str(n), f"copy('code {n}')", f"Copy code block {n}", show=False) for n in range(2, 10)),
-        Binding("r", "copy('reasoning')", "Copy reasoning", show=False),
-        Binding("R", "retry", "Answer again"),
-        Binding("v", "side_by_side", "Side by side", show=False),
-        Binding("left", "branch(-1)", "‹ Branch", show=False),
-        Binding("right", "branch(1)", "Branch ›", show=False),
+        Binding("c", "copy('')", N_("Copy")),
+        Binding("1", "copy('code 1')", N_("Copy code"), key_display="1-9"),
+        *(Binding(str(n), f"copy('code {n}')", N_("Copy code"), show=False) for n in range(2, 10)),
+        Binding("r", "copy('reasoning')", N_("Copy reasoning"), show=False),
+        Binding("R", "retry", N_("Answer again")),
+        Binding("v", "side_by_side", N_("Side by side"), show=False),
+        Binding("left", "branch(-1)", N_("‹ Branch"), show=False),
+        Binding("right", "branch(1)", N_("Branch ›"), show=False),
+
     ]
 
     def __init__(self, turn: Turn) -> None:
@@ -163,15 +172,15 @@ class AssistantMessage(Vertical, can_focus=True):
         """Update the label and status line from the turn."""
         turn = self.turn
         label = self.label_start()
-        label.append(strip_controls(turn.model) or "assistant", style="bold")
+        label.append(strip_controls(turn.model) or _("assistant"), style="bold")
         view = self.parent
         index, count = view.branch_of(turn) if isinstance(view, ConversationView) else (1, 1)
         if count > 1:
             label.append(f"  ‹{index}/{count}›", style="bold")
-            label.append(" ← → · v side by side", style="dim")
-        state = _STATUS_LABEL.get(turn.status, str(turn.status))
+            label.append(" ← → · " + _("v side by side"), style="dim")
+        state = "" if turn.status is Status.COMPLETED else turn.status.label
         if turn.status is Status.COMPLETED and items.refused(turn.items):
-            state = "refused"
+            state = _("refused")
         if state:
             label.append(f"  · {state}", style="italic")
         if turn.cost is not None:
@@ -182,14 +191,14 @@ class AssistantMessage(Vertical, can_focus=True):
         lines = Text()
         if turn.status is Status.INCOMPLETE:
             reason = turn.incomplete_reason or "unknown"
-            hint = " — raise it with /set max_output_tokens N" if reason == "max_output_tokens" else ""
-            lines.append(f"Stopped early: {reason}{hint}")
+            hint = " — " + _("raise it with /set max_output_tokens N") if reason == "max_output_tokens" else ""
+            lines.append(_("Stopped early: {reason}").format(reason=reason) + hint)
         elif turn.error and turn.status is not Status.COMPLETED:
-            lines.append(strip_controls(turn.error.get("message") or "Error"))
+            lines.append(strip_controls(turn.error.get("message") or _("Error")))
             if turn.error.get("server_message") and turn.error.get("server_message") not in turn.error.get("message", ""):
-                lines.append("\nServer said: " + strip_controls(str(turn.error["server_message"])), style="dim")
+                lines.append("\n" + _("Server said: {words}").format(words=strip_controls(str(turn.error["server_message"]))), style="dim")
             if turn.status in (Status.FAILED, Status.CUT, Status.CANCELLED):
-                lines.append("\n/retry to send again · /edit to change the prompt", style="dim")
+                lines.append("\n" + _("/retry to send again · /edit to change the prompt"), style="dim")
         self.status_text = lines
         self.status_line.update(lines)
         self.status_line.display = bool(lines.plain)
@@ -199,8 +208,8 @@ class CompactionNote(Static):
     """Where a summary took over: the turns above are sent as this summary from now on."""
 
     def __init__(self, compaction: Compaction) -> None:
-        which = "the turn above is" if compaction.turns == 1 else f"the {compaction.turns} turns above are"
-        head = Text(f"⇡ {which} sent as this summary by {strip_controls(compaction.model)}", style="bold")
+        said = ngettext("the turn above is sent as this summary by {model}", "the {n} turns above are sent as this summary by {model}", compaction.turns)
+        head = Text("⇡ " + said.format(n=compaction.turns, model=strip_controls(compaction.model)), style="bold")
         if compaction.cost is not None:
             head.append(f"  {usd(compaction.cost.usd)}", style="dim")
         super().__init__(Text.assemble(head, "\n", Text(strip_controls(compaction.summary), style="italic")), classes="compaction")
@@ -260,7 +269,7 @@ class ConversationView(FollowingScroll):
         self.branch_of: Callable[[Turn], tuple[int, int]] = lambda turn: (1, 1)  # ‹2/3›: which answer of how many
 
     def compose(self):
-        yield NewTextBelow("↓ new text below · ctrl+end or click to follow")
+        yield NewTextBelow("↓ " + _("new text below · ctrl+end or click to follow"))
 
     def scroll_for(self, where: str) -> None:
         """Scroll as a key in the prompt asked ("end" re-pins)."""
@@ -415,7 +424,10 @@ class ConversationView(FollowingScroll):
         self.follow()
 
     def _marker_text(self) -> Text:
-        return Text(f"▲ {len(self.hidden_turns)} earlier turns — scroll up, click or press ctrl+b to show more", style="dim italic")
+        n = len(self.hidden_turns)
+        return Text("▲ " + ngettext("{n} earlier turn — scroll up, click or press ctrl+b to show more",
+                                    "{n} earlier turns — scroll up, click or press ctrl+b to show more", n).format(n=n), style="dim italic")
+
 
     def _marker(self) -> EarlierTurns:
         return EarlierTurns(self._marker_text(), classes="earlier")

@@ -8,13 +8,14 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from chatui.i18n import N_, _
 from chatui.items import ItemLine, Source
 
 
 class ItemLineView(Vertical, can_focus=True):
     """One item as a line; enter or a click shows its detail (arguments, code, results)."""
 
-    BINDINGS = [Binding("enter", "toggle", "Details"), Binding("o", "open", "Open file")]
+    BINDINGS = [Binding("enter", "toggle", N_("Details")), Binding("o", "open", N_("Open file"))]
 
     def __init__(self, line: ItemLine) -> None:
         super().__init__(classes=f"item-line -{line.type.replace('_', '-')}")
@@ -51,7 +52,7 @@ class ItemLineView(Vertical, can_focus=True):
     def action_open(self) -> None:
         """Open the saved file with the system's viewer."""
         if self.line.path:
-            self.notify(f"Opening {self.line.path}", markup=False)
+            self.notify(_("Opening {path}").format(path=self.line.path), markup=False)
             self.run_worker(lambda: _open(self.line.path), thread=True, exit_on_error=False)
 
 
@@ -77,7 +78,8 @@ class ItemLines(Vertical):
 
 def sources_text(sources: list[Source]) -> Text:
     """The Sources list: numbered titles, web links clickable where the terminal allows."""
-    text = Text("Sources", style="bold")
+    text = Text(_("Sources"), style="bold")
+
     for s in sources:
         text.append(f"\n[{s.number}] ")
         text.append(s.title)

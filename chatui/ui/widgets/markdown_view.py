@@ -19,6 +19,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from chatui.blocks import Block, BlockSplitter, merge_code_chunks
+from chatui.i18n import _
 from chatui.mathtext import has_math, render_math
 
 CODE_THEME = "monokai"
@@ -218,7 +219,7 @@ class MarkdownView(Widget):
         while strips and not strips[0].text.strip():
             strips.pop(0)
         if number and self.number_code:
-            title = [Segment(f" code {number} ", _NUMBER), Segment(f" {block.lang}" if block.lang else "", _LANG)]
+            title = [Segment(" " + _("code {number}").format(number=number) + " ", _NUMBER), Segment(f" {block.lang}" if block.lang else "", _LANG)]
             strips.insert(0, Strip(title).crop_extend(0, width, None))
         return strips
 

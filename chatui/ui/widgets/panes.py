@@ -14,9 +14,16 @@ from textual.widgets import Static
 from chatui.context import Gauge
 from chatui.conversation import Conversation, Turn
 from chatui.cost import spent_text, usd
-from chatui.ui.messages import LiveStats, ReasoningStreamed, TurnFinished, TurnProgressed, TurnStarted
+from chatui.i18n import _, ngettext
 from chatui.text import strip_controls
 from chatui.turn import Status, Usage
+from chatui.ui.messages import (
+    LiveStats,
+    ReasoningStreamed,
+    TurnFinished,
+    TurnProgressed,
+    TurnStarted,
+)
 from chatui.ui.widgets.follow import FollowingScroll
 from chatui.ui.widgets.markdown_view import MarkdownView
 
@@ -42,9 +49,9 @@ class ReasoningPane(FollowingScroll):
         self.mount(new)
         self.pinned = streaming  # a live turn's reasoning follows; a past one reads from the top
         self.scroll_home(animate=False)
-        label = f"Reasoning · {turn.model}" if turn else "Reasoning"
+        label = _("Reasoning") + (f" · {turn.model}" if turn else "")
         if turn is not None and not streaming and not turn.reasoning:
-            label += " (none)"
+            label += " " + _("(none)")
         self.border_title = label
         self.set_class(not new.text, "-empty")
 
@@ -73,7 +80,7 @@ class ReasoningPane(FollowingScroll):
             self.view.reset(turn.reasoning)
         self.view.finish()
         self.follow()
-        self.border_title = f"Reasoning · {turn.model}" + ("" if turn.reasoning else " (none)")
+        self.border_title = _("Reasoning") + f" · {turn.model}" + ("" if turn.reasoning else " " + _("(none)"))
         self.set_class(not self.view.text, "-empty")
 
 
@@ -86,7 +93,7 @@ class UsagePane(Static):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.border_title = "Usage"
+        self.border_title = _("Usage")
         self._rows = 0
 
     def show(self, turn: Turn | None, session: Usage, live: LiveStats | None = None, spent: tuple[Decimal | None, int] = (None, 0), gauge: Gauge | None = None) -> None:
@@ -98,32 +105,35 @@ class UsagePane(Static):
         table.add_column(style="dim")
         table.add_column(justify="right")
         table.add_column(justify="right", style="dim")
-        table.add_row("", Text("turn", style="bold"), Text("session", style="bold"))
+        self.border_title = _("Usage")
+        table.add_row("", Text(_("turn"), style="bold"), Text(_("session"), style="bold"))
         u = turn.usage if turn and turn.usage else Usage()
         # while streaming, the server has not counted yet: estimate from the text (marked ~)
         est = (lambda chars: f"~{(chars + 3) // 4:,}") if live is not None and turn and not turn.usage else None
-        for label, mine, total in (
-            ("input", u.input_tokens, session.input_tokens),
-            ("cached", u.cached_tokens, session.cached_tokens),
-            ("output", u.output_tokens, session.output_tokens),
-            ("reasoning", u.reasoning_tokens, session.reasoning_tokens),
-            ("total", u.total_tokens, session.total_tokens),
+        for key, label, mine, total in (
+            ("input", _("input"), u.input_tokens, session.input_tokens),
+            ("cached", _("cached"), u.cached_tokens, session.cached_tokens),
+            ("output", _("output"), u.output_tokens, session.output_tokens),
+            ("reasoning", _("reasoning"), u.reasoning_tokens, session.reasoning_tokens),
+            ("total", _("total"), u.total_tokens, session.total_tokens),
         ):
             shown = _n(mine)
             if est is not None and live is not None:
-                shown = {"output": est(live.answer_chars + live.reasoning_chars), "reasoning": est(live.reasoning_chars)}.get(label, shown)
+                shown = {"output": est(live.answer_chars + live.reasoning_chars), "reasoning": est(live.reasoning_chars)}.get(key, shown)
             table.add_row(label, shown, _n(total))
         t = turn.timings if turn else None
         ttft = f"{t.first_token:.2f} s" if t and t.first_token is not None else "–"
         tps = f"{t.tokens_per_second:,.0f}" if t and t.tokens_per_second else "–"
         if turn is not None and turn.cost is not None or spent[0] is not None:
-            table.add_row("cost", usd(turn.cost.usd) if turn is not None and turn.cost is not None else "–", spent_text(spent) or "–")
+            table.add_row(_("cost"), usd(turn.cost.usd) if turn is not None and turn.cost is not None else "–", spent_text(spent) or "–")
         if gauge is not None:
-            table.add_row("context", Text(gauge.describe(), style="bold yellow" if gauge.warn else ""), "")
-        table.add_row("first token", ttft, "")
-        table.add_row("tokens/s", tps, "")
+            table.add_row(_("context"), Text(gauge.describe(), style="bold yellow" if gauge.warn else ""), "")
+        table.add_row(_("first token"), ttft, "")
+        table.add_row(_("tokens/s"), tps, "")
         if live is not None:
-            table.add_row("streaming", f"{live.answer_chars + live.reasoning_chars:,} chars", "")
+            chars = live.answer_chars + live.reasoning_chars
+            table.add_row(_("streaming"), ngettext("{n} char", "{n} chars", chars).format(n=f"{chars:,}"), "")
+
         layout, self._rows = table.row_count != self._rows, table.row_count
         self.update(table, layout=layout)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual import events
 from textual.widgets import TextArea
 
+from chatui.i18n import _
 from chatui.ui.messages import PathsPasted, PromptSubmitted, ScrollRequested
 
 _SCROLL_KEYS = {"pageup": "page_up", "pagedown": "page_down", "ctrl+home": "home", "ctrl+end": "end"}
@@ -84,9 +85,9 @@ class PromptArea(TextArea):
         if done != typed.replace("\\ ", " "):
             self.set_text(text[: len(text) - len(typed)] + done.replace(" ", "\\ "))
         elif len(names) > 1:
-            self.notify("  ".join(names[:40]) + (" …" if len(names) > 40 else ""), title="Matches", markup=False)
+            self.notify("  ".join(names[:40]) + (" …" if len(names) > 40 else ""), title=_("Matches"), markup=False)
         elif not names:
-            self.notify("No file matches.", severity="warning", markup=False)
+            self.notify(_("No file matches."), severity="warning", markup=False)
 
     def remember(self, text: str) -> None:
         """Add a sent prompt to the recall list."""

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.message import Message
 from textual.widget import Widget
 
+from chatui.i18n import _, ngettext
 from chatui.text import strip_controls
 from chatui.ui.messages import LiveStats, TurnFinished, TurnStarted
 
@@ -60,15 +61,16 @@ class TurnStatus(Widget):
         if s.retry is not None:
             parts.append(s.retry.describe(s.retry.wait - (now - s.retry_at)))
         elif s.first_text is None:
-            parts.append("waiting for the first token")
+            parts.append(_("waiting for the first token"))
         else:
-            parts.append(f"~{s.est_tokens:,} tokens")
+            parts.append(ngettext("~{n} token", "~{n} tokens", s.est_tokens).format(n=f"{s.est_tokens:,}"))
             if s.last_text is not None and now - s.last_text >= STALLED:
-                parts.append(f"no new text for {now - s.last_text:.0f} s")
+                parts.append(_("no new text for {seconds} s").format(seconds=f"{now - s.last_text:.0f}"))
             elif s.reasoning_chars and not s.answer_chars:
-                parts.append("thinking")
+                parts.append(_("thinking"))
         parts.append(self.model)
-        parts.append("esc stops")
+        parts.append(_("esc stops"))
+
         return " · ".join(parts)
 
     def render(self) -> Text:
