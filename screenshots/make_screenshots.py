@@ -168,7 +168,23 @@ async def main() -> None:
             app.view.pinned = False
             await pilot.pause(0.3)
             app.save_screenshot("attachments.svg", str(HERE))
+        # 10. the interface in French, Simplified Chinese and Korean (a question in each, answered)
+        from chatui import i18n
+
+        server.pace = 0.0
+        questions = {"fr": "Bonjour ! Que sais-tu faire ?", "zh_CN": "你好！你能做什么？", "ko": "안녕하세요! 무엇을 할 수 있나요?"}
+        for code, question in questions.items():
+            i18n.use(code)
+            app = make_app(base_url=server.base_url, api_key="demo", model="chatui-demo", demo=True)
+            async with app.run_test(size=SIZE) as pilot:
+                await until(pilot, lambda: app.session.catalogue is not None)
+                await send(app, pilot, question)
+                await until(pilot, lambda: app.session.streaming is None and len(app.session.conversation.turns) == 1)
+                await pilot.pause(0.5)
+                app.save_screenshot(f"lang_{code}.svg", str(HERE))
+        i18n.use("en")
         server.pace = 1.0
+
     print("wrote", ", ".join(p.name for p in sorted(HERE.glob("*.svg"))))
 
 
