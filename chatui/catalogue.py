@@ -148,15 +148,21 @@ def price(value: Any) -> Decimal | None:
         return None
     if isinstance(value, float) and not math.isfinite(value):
         return None
+    if isinstance(value, int) and abs(value) > _PRICE_MAX:
+        return None
     if isinstance(value, (int, float)):
         value = repr(value)  # float -> shortest exact text, so 0.1 stays 0.1
-    if not isinstance(value, str):
+    if not isinstance(value, str) or len(value) > 64:
         return None
     try:
         result = Decimal(value.strip().lstrip("$"))
     except (InvalidOperation, ValueError):
         return None
-    return result if result.is_finite() and result >= 0 else None
+    return result if result.is_finite() and 0 <= result <= _PRICE_MAX else None
+
+
+_PRICE_MAX = 10**9  # dollars (per token, per 1K, per 1M or per turn): anything above is not a price
+
 
 
 _SUFFIX = {"k": 1_000, "m": 1_000_000}
@@ -166,9 +172,12 @@ def count(value: Any) -> int | None:
     """A token count from an int, a float or a string ("128000", "128K", "1M"); None when unknown or not positive."""
     if isinstance(value, bool) or value is None:
         return None
-    if isinstance(value, (int, float)):
-        return int(value) if math.isfinite(value) and value > 0 else None
+    if isinstance(value, int):
+        return value if 0 < value <= 10**12 else None  # no float() of a 400-digit int: that overflows
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) and 0 < value <= 10**12 else None
     if isinstance(value, str):
+
         match = re.fullmatch(r"\s*([0-9][0-9_,]*(?:\.[0-9]+)?)\s*([kKmM]?)\s*", value)
         if match:
             number = float(match.group(1).replace(",", "").replace("_", "")) * _SUFFIX.get(match.group(2).lower(), 1)
@@ -336,9 +345,10 @@ async def fetch(kind: str, url: str, timeout: float = defaults.CATALOGUE_TIMEOUT
                     if len(body) > max_bytes:
                         return None
         models = await asyncio.to_thread(_parse, kind, bytes(body))  # a big catalogue parses off the event loop
-    except (httpx.HTTPError, ValueError, KeyError, OSError):
-        return None
+    except (httpx.HTTPError, ValueError, KeyError, OSError, RecursionError, TypeError, AttributeError):
+        return None  # whatever a gateway serves: no catalogue, never an error
     return Catalogue(kind, models, time.time()) if models else None
+
 
 
 def _parse(kind: str, body: bytes) -> dict[str, ModelInfo]:

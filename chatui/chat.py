@@ -84,7 +84,12 @@ async def stream_turn(client: ResponsesClient, conversation: Conversation, turn:
     finally:
         if acc.status is Status.STREAMING:
             acc.cancel()
-        turn.apply_outcome(acc.outcome())
+        try:
+            turn.apply_outcome(acc.outcome())
+        except Exception as exc:  # noqa: BLE001 - the text that arrived is kept, and the turn gets a final status
+            turn.answer, turn.status, turn.usage = "".join(acc.answer), Status.FAILED, None
+            turn.error = ProtocolError(_("chatui could not handle the server's answer ({kind}); what arrived is kept.").format(kind=type(exc).__name__)).to_dict()
         conversation.updated_at = time.time()
+
 
 

@@ -59,6 +59,13 @@ _ARGPARSE_WORDS = (
 )
 
 
+def _say(message: object) -> None:
+    """One line on stderr, prefixed; whatever a server, file or config put in it is made safe first."""
+    from chatui.text import strip_controls
+
+    print(f"chatui: {strip_controls(str(message))}", file=sys.stderr)
+
+
 def choose_language(environ: Any = None) -> str | None:
     """Apply the language (config file, CHATUI_LANG, locale variables); a note when a code was unknown.
 
@@ -83,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     note = choose_language()
     if note and args[:1] in (["export"], ["models"], ["config"]):
-        print(f"chatui: {note}", file=sys.stderr)
+        _say(note)
     if args and args[0] == "export":
         return _export(args[1:])
     if args and args[0] == "models":
@@ -92,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         return _config(args[1:])
     parser = _main_parser()
     opts = parser.parse_args(args)
-    opts.language_note = note
+    opts.notes = [note] if note else []
     opts.model = opts.models[0] if opts.models else None
     if opts.models and len(opts.models) > 1 and opts.prompt is None:
         parser.error(_("several -m models compare their answers with -p PROMPT"))
@@ -106,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         opts.resume = ""
     if opts.prompt is not None:
         if note:
-            print(f"chatui: {note}", file=sys.stderr)
+            _say(note)
         return _print(opts)
 
     return _run_app(opts)
@@ -121,15 +128,23 @@ def _store(enabled: bool = True, *, demo: bool = False):
     return TranscriptStore(conversations_dir(demo=demo))  # the demo keeps its own history
 
 
-def _effective(profile: str | None = None, base_url: str | None = None, model: str | None = None):
-    """Load the config file and resolve it; print a plain message and exit on errors."""
+def _effective(profile: str | None = None, base_url: str | None = None, model: str | None = None, *, on_screen: bool = False):
+    """Load the config file and resolve it; print a plain message and exit on errors.
+
+    Warnings (a key file others can read) go to stderr, unless the TUI will show them (``on_screen``).
+    """
     from chatui import config
 
     try:
-        return config.resolve(config.load(), profile=profile, base_url=base_url, model=model)
+        eff = config.resolve(config.load(), profile=profile, base_url=base_url, model=model)
     except config.ConfigError as exc:
-        print(f"chatui: {exc}", file=sys.stderr)
+        _say(exc)
         raise SystemExit(2) from None
+    if not on_screen:
+        for warning in eff.warnings:
+            _say(warning)
+    return eff
+
 
 
 class _Stop(Exception):
@@ -186,15 +201,16 @@ def _resumed(store, ref: str):
 
 
 def _run_app(opts: argparse.Namespace) -> int:
-    eff = _effective(opts.profile, opts.base_url, opts.model)
+    eff = _effective(opts.profile, opts.base_url, opts.model, on_screen=True)
     try:
         session, server = _open_session(opts, eff)
     except _Stop as stop:
-        print(f"chatui: {stop}", file=sys.stderr)
+        _say(stop)
         return stop.code
     from chatui.ui.factory import make_app
 
-    app = make_app(session, prefs=eff.ui, needs_setup=eff.needs_key and not opts.demo, language_note=opts.language_note)
+    app = make_app(session, prefs=eff.ui, needs_setup=eff.needs_key and not opts.demo, notes=[*opts.notes, *eff.warnings])
+
 
     try:
         app.run()
@@ -243,7 +259,7 @@ def _print(opts: argparse.Namespace) -> int:
     eff = _effective(opts.profile, opts.base_url, opts.model)
     if eff.needs_key and not opts.demo:
         names = _(" or ").join(("CHATUI_API_KEY", *eff.profile.key_env))
-        print("chatui: " + _("no API key for the '{profile}' profile: set {names}, run 'chatui' once to store one, or use --demo.").format(profile=eff.profile.name, names=names), file=sys.stderr)
+        _say(_("no API key for the '{profile}' profile: set {names}, run 'chatui' once to store one, or use --demo.").format(profile=eff.profile.name, names=names))
         return 2
     try:
         prompt, piped_file = _read_prompt(opts)
@@ -251,7 +267,7 @@ def _print(opts: argparse.Namespace) -> int:
             raise _Stop(_("the prompt is empty."), 2)
         session, server = _open_session(opts, eff)
     except _Stop as stop:
-        print(f"chatui: {stop}", file=sys.stderr)
+        _say(stop)
         return stop.code
     from chatui.session import Refused
 
@@ -261,7 +277,7 @@ def _print(opts: argparse.Namespace) -> int:
         if piped_file is not None:
             session.attach_bytes(*piped_file)
     except Refused as refused:
-        print(f"chatui: {refused.message}", file=sys.stderr)
+        _say(refused.message)
         if server is not None:
             server.stop()
         return 2
@@ -311,12 +327,12 @@ def _export(argv: list[str]) -> int:
         if ref == "latest":
             latest = store.latest()
             if latest is None:
-                print("chatui: " + _("no saved conversation."), file=sys.stderr)
+                _say(_("no saved conversation."))
                 return 1
             ref = str(latest.path)
         conv = store.load(ref)
     except TranscriptError as exc:
-        print(f"chatui: {exc}", file=sys.stderr)
+        _say(exc)
         return 1
     from chatui.attachments import BlobStore
 
@@ -360,7 +376,7 @@ def _models(argv: list[str]) -> int:
     try:
         models, catalogue = asyncio.run(fetch())
     except ChatError as exc:
-        print(f"chatui: {exc}", file=sys.stderr)
+        _say(exc)
         return 1
     for model in models:
         print(_model_row(strip_controls(model), catalogue.get(model) if catalogue is not None else None) if opts.long else strip_controls(model))
@@ -396,10 +412,12 @@ def _config(argv: list[str]) -> int:
         try:
             path = config.write_starter(force=opts.force)
         except config.ConfigError as exc:
-            print(f"chatui: {exc}", file=sys.stderr)
+            _say(exc)
             return 1
         print(_("Wrote {path}").format(path=path))
 
         return 0
-    print(config.describe(_effective(opts.profile, opts.base_url, opts.model)))
+    from chatui.text import strip_controls
+
+    print(strip_controls(config.describe(_effective(opts.profile, opts.base_url, opts.model))))
     return 0

@@ -31,6 +31,7 @@ from chatui.errors import (
     redact,
 )
 from chatui.i18n import _
+from chatui.secret import Secret
 from chatui.sse import Frame, FrameDecoder, FrameTooLarge, StreamStats, aiter_frames
 
 _RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524, 529})
@@ -53,7 +54,7 @@ class ResponsesClient:
     def __init__(
         self,
         base_url: str,
-        api_key: str | None = None,
+        api_key: str | Secret | None = None,
         *,
         timeout: httpx.Timeout | None = None,
         max_retries: int = defaults.MAX_RETRIES,
@@ -61,14 +62,14 @@ class ResponsesClient:
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self.__key = api_key or None
+        self.__key = Secret.of(api_key)  # masked in any repr or traceback
         self.max_retries = max_retries
         self._sleep = sleep
         self._http = httpx.AsyncClient(
             timeout=timeout or default_timeout(),
             transport=transport,
             headers={"User-Agent": f"chatui/{__version__}"},
-            follow_redirects=True,
+            follow_redirects=True,  # GETs only (httpx drops the key on another origin); POSTs never, see _one_stream
         )
         self.last_stats = StreamStats()
         self.retries = 0  # retries made by the last request, for display/tests
@@ -87,7 +88,7 @@ class ResponsesClient:
             headers["Accept"] = "text/event-stream"
             headers["Cache-Control"] = "no-store"
         if self.__key:
-            headers["Authorization"] = f"Bearer {self.__key}"
+            headers["Authorization"] = f"Bearer {self.__key.reveal()}"
         return headers
 
     def _scrub(self, text: str | None) -> str | None:
@@ -128,16 +129,11 @@ class ResponsesClient:
         return ConnectError(_("The connection to {host} failed.").format(host=host), server_message=text)
 
     async def _error_from_response(self, response: httpx.Response, model: str | None) -> ChatError:
-        chunks = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            chunks.append(chunk)
-            size += len(chunk)
-            if size >= defaults.MAX_ERROR_BODY:
-                break
+        raw, _whole = await read_capped(response, defaults.MAX_ERROR_BODY)
         return error_for_status(
             response.status_code,
-            b"".join(chunks)[: defaults.MAX_ERROR_BODY],
+            raw,
+
             response.headers,
             content_type=response.headers.get("content-type", ""),
             model=model,
@@ -197,7 +193,10 @@ class ResponsesClient:
         stats = self.last_stats = StreamStats()
         url = f"{self.base_url}/responses"
         try:
-            async with self._http.stream("POST", url, content=payload, headers=self._headers(True)) as response:
+            # never redirected: the conversation would be sent again to a host the user never chose
+            async with self._http.stream("POST", url, content=payload, headers=self._headers(True), follow_redirects=False) as response:
+                if 300 <= response.status_code < 400:
+                    raise self._redirect_error(response)
                 if response.status_code >= 300:
                     raise await self._error_from_response(response, model)
                 ctype = response.headers.get("content-type", "").lower()
@@ -207,7 +206,12 @@ class ResponsesClient:
                     frames = self._non_sse_frames(response, stats)
                 seen: dict[int, int] = {}
                 parse = ev.parse_frame
+                key = self.__key.reveal() if self.__key else None
+                tail = key[-8:] if key and len(key) >= 12 else key
                 async for frame in frames:
+                    if tail and tail in frame.data:
+                        # the key echoed back (an error, a status, an answer): gone before anything keeps it
+                        frame = Frame(frame.event, redact(frame.data, self.__key, head=False) or "")
                     event = parse(frame, stats)
                     if event is None:
                         continue
@@ -256,31 +260,55 @@ class ResponsesClient:
         for frame in decoder.feed(text) + decoder.close():
             yield frame
 
+    def _redirect_error(self, response: httpx.Response) -> ChatError:
+        """A POST answered with a redirect: say where, and that nothing was re-sent there."""
+        where = self._scrub(response.headers.get("location", "")) or "?"
+        return ChatError(
+            _("The gateway redirected the request to {where}; chatui does not send the conversation to an address you did not choose. "
+              "If that is the right gateway, set the base URL to it.").format(where=where[:200]),
+            status=response.status_code,
+        )
+
     # -- models ----------------------------------------------------------------
     async def list_models(self) -> list[str]:
         """Model ids from ``GET {base_url}/models`` (tolerant of every known shape)."""
         try:
-            response = await self._http.get(f"{self.base_url}/models", headers=self._headers(False))
+            async with self._http.stream("GET", f"{self.base_url}/models", headers=self._headers(False)) as response:
+                limit = defaults.MAX_ERROR_BODY if response.status_code >= 300 else defaults.MAX_MODEL_LIST_BYTES
+                raw, whole = await read_capped(response, limit)
         except httpx.HTTPError as exc:
             raise self._transport_error(exc, "connect") from None
         if response.status_code >= 300:
             raise error_for_status(
                 response.status_code,
-                response.content[: defaults.MAX_ERROR_BODY],
+                raw,
                 response.headers,
                 content_type=response.headers.get("content-type", ""),
                 base_url=self.base_url,
                 secret=self.__key,
             )
+        if not whole:
+            raise ProtocolError(_("The model list is larger than {size} MB: is the base URL right?").format(size=defaults.MAX_MODEL_LIST_BYTES >> 20))
+        text = self._scrub(raw.decode("utf-8", "replace").lstrip("\ufeff")) or ""
         try:
-            data = json.loads(response.content.decode("utf-8", "replace").lstrip("\ufeff"))
-        except ValueError:
+            return parse_model_list(json.loads(text))
+        except (ValueError, RecursionError):
             raise ProtocolError(_("The model list is not JSON: is the base URL right?")) from None
 
-        return parse_model_list(data)
+
+async def read_capped(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
+    """At most ``limit`` bytes of a body, decompressed as they come (a gzip bomb stops at the cap); and whether that was all."""
+    chunks, size = [], 0
+    async for chunk in response.aiter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            return b"".join(chunks)[:limit], False
+    return b"".join(chunks), True
 
 
 def _encode_body(body: dict[str, Any]) -> bytes:
+
     return json.dumps(body, ensure_ascii=False).encode("utf-8")
 
 

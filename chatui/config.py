@@ -261,11 +261,12 @@ class Effective:
     profile: Profile
     base_url: str
     model: str
-    api_key: str | None
-    key_source: str
-    sources: dict[str, str]
-    ui: UIPrefs
-    config_path: Path | None
+    api_key: str | None = field(repr=False)  # never in a repr, a log or a traceback
+    key_source: str = "none"
+    sources: dict[str, str] = field(default_factory=dict)
+    ui: UIPrefs = field(default_factory=UIPrefs)
+    config_path: Path | None = None
+    warnings: list[str] = field(default_factory=list)  # said at start: e.g. a key file others can read
 
     def settings(self) -> Settings:
         """Conversation settings from the profile's defaults."""
@@ -286,12 +287,29 @@ def read_key_file(path: Path) -> str | None:
     return key or None
 
 
+def key_file_warning(path: Path) -> str | None:
+    """A warning when others can read the key file (its mode lets group or others in)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if mode & 0o077:
+        return _("The key file {path} can be read by other users (mode {mode}): chmod 600 it.").format(path=path, mode=f"{mode & 0o777:o}")
+    return None
+
+
 def write_key_file(path: Path, key: str) -> Path:
-    """Store a key readable by the user only (0600), atomically."""
+    """Store a key readable by the user only (0600), atomically.
+
+    Only a folder this made is set to 0700: a key file in a shared folder never locks the folder.
+    """
     from chatui.transcripts import atomic_write
 
+    missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
     path.parent.mkdir(parents=True, exist_ok=True)
-    os.chmod(path.parent, 0o700)
+    if path.parent in missing:
+        os.chmod(path.parent, 0o700)
+
     atomic_write(path, (key.strip() + "\n").encode("utf-8"))
     os.chmod(path, 0o600)
     return path
@@ -337,11 +355,15 @@ def resolve(
         if env.get(var, "").strip():
             key, key_source = env[var].strip(), var
             break
+    warnings = []
     if key is None:
         stored = read_key_file(prof.key_path())
         if stored:
             key, key_source = stored, str(prof.key_path())
-    return Effective(prof, url, chosen_model, key, key_source, sources, cfg.ui, cfg.path)
+            if warning := key_file_warning(prof.key_path()):
+                warnings.append(warning)
+    return Effective(prof, url, chosen_model, key, key_source, sources, cfg.ui, cfg.path, warnings)
+
 
 
 def mask(key: str | None) -> str:

@@ -21,7 +21,8 @@ BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
 
 MAX_ERROR_BODY = 1 << 20  # bytes of a non-2xx body we read for the message
-MAX_EVENT_BYTES = 64 << 20  # one SSE event larger than this is a protocol error
+MAX_EVENT_BYTES = 16 << 20  # one SSE event (or one unterminated line) larger than this is a protocol error
+MAX_MODEL_LIST_BYTES = 16 << 20  # GET /models: more than this is not a model list
 
 REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
 REASONING_SUMMARIES = ("auto", "concise", "detailed")

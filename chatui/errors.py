@@ -149,14 +149,21 @@ class Cancelled(ChatError):
     title = N_("Stopped")
 
 
-def redact(text: str | None, secret: str | None) -> str | None:
-    """Remove ``secret`` (and its long tail) from ``text``."""
-    if not text or not secret or len(secret) < 4:
+def redact(text: str | None, secret: Any, *, head: bool = True) -> str | None:
+    """Remove ``secret`` (a str or a Secret) and its long tail from ``text``.
+
+    ``head``: also its first 8 characters (for error messages; not for answers, where
+    "sk-proj-" may be what a model is explaining).
+    """
+    value = secret.reveal() if hasattr(secret, "reveal") else secret
+    if not text or not value or len(value) < 4:
         return text
-    text = text.replace(secret, "***")
+    text = text.replace(value, "***")
     # Servers sometimes echo part of the key ("sk-abc...wxyz"): drop long tails too.
-    if len(secret) >= 12:
-        text = text.replace(secret[-8:], "***").replace(secret[:8], "***")
+    if len(value) >= 12:
+        text = text.replace(value[-8:], "***")
+        if head:
+            text = text.replace(value[:8], "***")
     return text
 
 
@@ -178,8 +185,9 @@ def parse_error_body(raw: bytes, content_type: str = "") -> ErrorBody:
     if text[:1] in "{[":
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # deeply nested JSON is refused, not a crash
             data = None
+
     if isinstance(data, dict):
         inner = data.get("error", data)
         if isinstance(inner, str):
@@ -257,14 +265,16 @@ def error_for_status(
     content_type: str = "",
     model: str | None = None,
     base_url: str = "",
-    secret: str | None = None,
+    secret: Any = None,
 ) -> ChatError:
-    """Build the right :class:`ChatError` for an HTTP status and body."""
+    """Build the right :class:`ChatError` for an HTTP status and body (every server string redacted)."""
     body = parse_error_body(raw, content_type)
     server = redact(body.message, secret)
     if server and len(server) > 500:
         server = server[:500] + "…"
-    rid = _request_id(headers, server)
+    body.code, body.param, body.type = redact(body.code, secret), redact(body.param, secret), redact(body.type, secret)
+    rid = redact(_request_id(headers, server), secret)
+
     retry_after = _retry_after(headers)
     lowered = " ".join(filter(None, [server, body.code, body.type])).lower()
     kw = dict(status=status, server_message=server, code=body.code, request_id=rid, retry_after=retry_after)

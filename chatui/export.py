@@ -49,7 +49,8 @@ def to_markdown(conv: Conversation, *, all_branches: bool = False) -> str:
     else:
         cost = ""
     names = ", ".join(s(m) for m in models) or "–"
-    out.append("*" + _("chatui conversation `{id}` · {when} · models: {models}").format(id=conv.id, when=_when(conv.created_at), models=names) + cost + "*")
+    out.append("*" + _("chatui conversation `{id}` · {when} · models: {models}").format(id=s(conv.id), when=
+_when(conv.created_at), models=names) + cost + "*")
     if conv.settings.instructions:
         out += ["", "**" + _("Instructions:") + "**", "", s(conv.settings.instructions)]
     for k, branch in enumerate(branches, 1):

@@ -43,8 +43,25 @@ _STATUS_LABELS = {
 }
 
 
+MAX_TOKENS = 10**12  # more than any context window will ever hold: a bigger count is not a count
+
+
+def token_count(value: Any) -> int | None:
+    """A server's token count, or None: huge, infinite, NaN, negative, bool and non-numeric values are not counts."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, int):
+        return value if 0 <= value <= MAX_TOKENS else None
+    if isinstance(value, float) and value == value and 0 <= value <= MAX_TOKENS:  # value == value: not NaN
+        return int(value)
+    return None
+
+
 @dataclass(slots=True)
 class Usage:
+
 
     """Token counts; each is None when the server did not say."""
 
@@ -65,9 +82,9 @@ class Usage:
             if not isinstance(src, dict):
                 return None
             for key in keys:
-                value = src.get(key)
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    return int(value)
+                value = token_count(src.get(key))
+                if value is not None:
+                    return value
             return None
 
         inp = num("input_tokens", "prompt_tokens")
@@ -86,8 +103,8 @@ class Usage:
             return None
 
         def num(key: str) -> int | None:
-            value = data.get(key)
-            return value if isinstance(value, int) and not isinstance(value, bool) else None
+            return token_count(data.get(key))
+
 
         return cls(num("input_tokens"), num("cached_tokens"), num("output_tokens"), num("reasoning_tokens"), num("total_tokens"), price(data.get("cost")))
 

@@ -198,7 +198,7 @@ async def print_turn(session: Session, prompt: str, opts: PrintOptions, out: Tex
         turn = session.begin(prompt)
         _start_prices(session, opts)
     except Refused as refused:
-        err.write(f"chatui: {refused.message}\n")
+        err.write("chatui: " + strip_controls(str(refused.message)) + "\n")
         return EXIT_USAGE
     await _print_updates(session, turn, session.run(turn), opts, out, err)
     await _wait_for_prices(session, opts)
@@ -222,7 +222,7 @@ async def print_compare(session: Session, prompt: str, models: list[str], opts: 
         turns = session.begin_compare(prompt, models)
         _start_prices(session, opts)
     except Refused as refused:
-        err.write(f"chatui: {refused.message}\n")
+        err.write("chatui: " + strip_controls(str(refused.message)) + "\n")
         return EXIT_USAGE
     async with session.streaming_all(turns) as streams:
         for n, (turn, updates) in enumerate(zip(turns, streams)):
@@ -260,7 +260,7 @@ async def _print_updates(session: Session, turn: Turn, updates: Any, opts: Print
                 elif kind is AnswerReplaced and writer is not None:
                     writer.replace(update.text)
                 elif kind is RetryScheduled:
-                    err.write(f"chatui: {label}{update.describe(update.wait)}\n")
+                    err.write("chatui: " + strip_controls(f"{label}{update.describe(update.wait)}") + "\n")
                     err.flush()
     finally:
         if said_reasoning:
@@ -277,7 +277,7 @@ async def _warn_attachments(session: Session, models: list[str] | None, opts: Pr
     if session.pending:
         await session.catalogue_now()
         if warning := session.attachment_warning(models):
-            err.write(f"chatui: {warning}\n")
+            err.write("chatui: " + strip_controls(str(warning)) + "\n")
 
 
 def _start_prices(session: Session, opts: PrintOptions) -> None:
@@ -295,6 +295,6 @@ async def _wait_for_prices(session: Session, opts: PrintOptions) -> None:
 def _report(turn: Turn, opts: PrintOptions, err: TextIO, label: str = "", gauge: Gauge | None = None) -> None:
     message = failure_message(turn)
     if message:
-        err.write(f"chatui: {label}{message}\n")
+        err.write("chatui: " + strip_controls(f"{label}{message}") + "\n")
     if opts.usage:
         err.write(label + usage_line(turn, gauge) + "\n")

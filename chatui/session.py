@@ -23,7 +23,7 @@ from chatui.cost import usd
 from chatui.defaults import DEFAULT_MODEL
 from chatui.i18n import N_, _, ngettext
 from chatui.params import tools_note
-from chatui.text import strip_controls
+from chatui.text import file_safe, strip_controls
 from chatui.turn import Status
 from chatui.updates import BY_CHANNEL, Update
 
@@ -799,7 +799,9 @@ class Session:
             raise Refused(_("Usage: /export [md|json [--embed]] [PATH]"), title="/export")
         fmt = "md" if fmt == "markdown" else fmt
         conv = self.conversation
-        path = Path(parts[1]).expanduser() if len(parts) > 1 else (cwd or Path.cwd()) / f"chatui-{conv.id}.{fmt}"
+        # the id came from a file: never a path of its own (../, separators, controls)
+        path = Path(parts[1]).expanduser() if len(parts) > 1 else (cwd or Path.cwd()) / f"chatui-{file_safe(conv.id)}.{fmt}"
+
         text = export.to_markdown(conv) if fmt == "md" else json.dumps(export.to_json(conv, embed=embed), ensure_ascii=False, indent=2)
         try:
             path.write_text(text, encoding="utf-8")
@@ -859,18 +861,20 @@ class Session:
             models = await self.list_models()
         except ChatError as exc:
             raise Refused(exc.message, title=_("Cannot list models")) from None
+        except Exception as exc:  # noqa: BLE001 - a network worker never lets an exception (and its frames) escape
+            raise Refused(_("The gateway's model list could not be read ({kind}).").format(kind=type(exc).__name__), title=_("Cannot list models")) from None
         return _("Models: {models}").format(models=", ".join(models)) if models else _("The gateway listed no models.")
 
     async def models_for_picker(self) -> tuple[list[str], str, str]:
         """The picker's list, the current model, and a note when the list could not be had."""
-        from chatui.errors import ChatError
 
         current = self.settings.model
         try:
             if not self.gateway.needs_key:
                 return await self.list_models(), current, ""
-        except ChatError:
+        except Exception:  # noqa: BLE001 - any failure: the catalogue, or a typed id, instead
             pass
+
         catalogue = await self.catalogue_now()
         if catalogue.models:  # the gateway's public catalogue still says what exists
             return sorted(catalogue.models), current, _("Could not list this key's models: showing the gateway's catalogue.")

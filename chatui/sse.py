@@ -55,6 +55,7 @@ class FrameDecoder:
         self._events = SSEDecoder()
         self._first = True
         self._pending = 0
+        self._partial = 0  # characters since the last line break: httpx-sse buffers a line without bound
         self._max = max_event
 
     def feed(self, text: str) -> list[Frame]:
@@ -66,7 +67,14 @@ class FrameDecoder:
                 if not text:
                     return []
         self.stats.bytes += len(text)
-        return self._lines_to_frames(self._lines.decode(text)) if text else []
+        if not text:
+            return []
+        cut = max(text.rfind("\n"), text.rfind("\r"))
+        self._partial = self._partial + len(text) if cut < 0 else len(text) - cut - 1
+        if self._partial > self._max:
+            raise FrameTooLarge(f"a line exceeded {self._max} bytes")
+        return self._lines_to_frames(self._lines.decode(text))
+
 
     def close(self) -> list[Frame]:
         """Flush at end of stream, including a last event with no blank line."""

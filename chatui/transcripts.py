@@ -16,12 +16,14 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any
 
 from chatui.conversation import Conversation, Settings, Turn
 from chatui.cost import Cost
 from chatui.i18n import _
+from chatui.text import file_safe
 
 FORMAT = "chatui.conversation"
 VERSION = 2  # 2: turns form a tree (each names its parent) with an active branch; 1 was linear
@@ -59,14 +61,44 @@ def from_dict(data: Any, source: str = "transcript") -> Conversation:
     try:
         settings = Settings.from_dict(data["settings"])
         conv = Conversation(settings, data.get("gateway", ""), id=str(data["id"]), title=data.get("title"))
-        conv.created_at = float(data.get("created_at", time.time()))
-        conv.updated_at = float(data.get("updated_at", conv.created_at))
-        conv.revision = int(data.get("revision", 0))
+        conv.created_at = timestamp(data.get("created_at"), time.time())
+        conv.updated_at = timestamp(data.get("updated_at"), conv.created_at)
+        revision = data.get("revision", 0)
+        conv.revision = revision if isinstance(revision, int) and 0 <= revision < 2**53 else 0
         active = data.get("active") if version >= 2 else None
         conv.set_turns([Turn.from_dict(t) for t in data.get("turns", [])], active if isinstance(active, str) else None, linear=version < 2)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise TranscriptError(_("{source} is damaged ({why})").format(source=source, why=exc)) from None
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError, RecursionError) as exc:
+        raise TranscriptError(_("{source} is damaged ({why})").format(source=source, why=type(exc).__name__)) from None
     return conv
+
+
+def timestamp(value: Any, default: float = 0.0) -> float:
+    """A time from a file: a finite number of seconds between 1970 and 2200, else ``default``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return default
+    return float(value) if 0 <= value < 7.3e9 else default  # also rules out NaN and infinities
+
+
+def read_regular(path: Path) -> bytes:
+    """The bytes of ``path`` if it is a regular file; a FIFO, a device or a folder is refused, never read (no hang)."""
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise TranscriptError(_("{path} is not a regular file").format(path=path.name))
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    finally:
+        os.close(fd)
+
+
+def load_json(raw: bytes) -> Any:
+    """JSON from a file, or ValueError (deeply nested documents included)."""
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
 
 
 @dataclass(slots=True)
@@ -95,6 +127,21 @@ def _shape(turns: list[dict], active: object, version: int) -> tuple[int, int]:
         seen.add(node)
         length, node = length + 1, parent[node]
     return length, max(1, len(parent.keys() - set(parent.values())))
+
+
+def _open_lock(path: Path):
+    """The lock file, opened without following a symlink (one planted there is replaced by a plain file)."""
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except OSError as exc:
+        import errno
+
+        if exc.errno != errno.ELOOP:
+            raise
+        path.unlink()
+        fd = os.open(path, flags, 0o600)
+    return os.fdopen(fd, "r+b")
 
 
 def _fsync_dir(path: Path) -> None:
@@ -143,8 +190,12 @@ class TranscriptStore:
         return cls(Path(tempfile.mkdtemp(prefix="chatui-demo-")) / "conversations")
 
     def path_for(self, conv_id: str) -> Path:
-        """The file of a conversation id."""
-        safe = "".join(c for c in conv_id if c.isalnum() or c in "-_.")
+        """The file of a conversation id; two ids never share one (an id that needed cleaning gets a hash of itself)."""
+        safe = file_safe(conv_id)
+        if safe != conv_id:
+            import hashlib
+
+            safe = f"{safe}-{hashlib.sha256(conv_id.encode('utf-8', 'surrogatepass')).hexdigest()[:10]}"
         return self.root / f"{safe}.json"
 
     def save(self, conv: Conversation) -> Path:
@@ -152,8 +203,7 @@ class TranscriptStore:
         import fcntl
 
         self.root.mkdir(parents=True, exist_ok=True)
-        lock_path = self.root / ".lock"
-        with open(lock_path, "a") as lock:
+        with _open_lock(self.root / ".lock") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 path = self.path_for(conv.id)
@@ -169,6 +219,12 @@ class TranscriptStore:
                 conv.updated_at = time.time()
                 data = json.dumps(to_dict(conv), ensure_ascii=False, indent=1).encode("utf-8")
                 atomic_write(path, data)
+                # under the lock no other save is running: a temp file of this conversation is an orphan
+                for orphan in self.root.glob(f".{glob_escape(path.name)}.*.tmp"):
+                    try:
+                        orphan.unlink()
+                    except OSError:
+                        pass
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
         return path
@@ -176,9 +232,9 @@ class TranscriptStore:
     @staticmethod
     def _revision(path: Path) -> int | None:
         try:
-            data = json.loads(path.read_bytes())
+            data = load_json(read_regular(path))
             return int(data.get("revision", 0))
-        except (OSError, ValueError, AttributeError, TypeError):
+        except (OSError, ValueError, AttributeError, TypeError, OverflowError, TranscriptError):
             return None
 
     def load(self, ref: str | Path) -> Conversation:
@@ -187,11 +243,11 @@ class TranscriptStore:
         if not (path.suffix == ".json" and path.exists()):
             path = self.path_for(str(ref))
         try:
-            raw = path.read_bytes()
+            raw = read_regular(path)
         except OSError as exc:
             raise TranscriptError(_("cannot read {path}: {why}").format(path=path, why=exc.strerror or exc)) from None
         try:
-            data = json.loads(raw)
+            data = load_json(raw)
         except ValueError:
             raise TranscriptError(_("{path} is corrupt (not valid JSON)").format(path=path)) from None
         return from_dict(data, str(path))
@@ -205,7 +261,7 @@ class TranscriptStore:
         self._sweep_temp_files()
         for path in self.root.glob("*.json"):
             try:
-                data = json.loads(path.read_bytes())
+                data = load_json(read_regular(path))
                 if not isinstance(data, dict) or data.get("format") != FORMAT:
                     raise TranscriptError(_("not a chatui conversation"))
                 if not isinstance(data.get("version"), int) or data["version"] > VERSION:
@@ -216,10 +272,11 @@ class TranscriptStore:
                 length, branches = _shape([t for t in turns if isinstance(t, dict)], data.get("active"), data["version"])
                 spent = [c.usd for t in turns if isinstance(t, dict) and (c := Cost.from_dict(t.get("cost"))) is not None]
                 cost = sum(spent, Decimal(0)) if spent else None
-                out.append(Summary(str(data["id"]), str(data.get("title") or _("Untitled")), models,
- length, float(data.get("updated_at", 0)), path, text, branches, cost))
-            except (OSError, ValueError, TypeError, KeyError, TranscriptError) as exc:
-                self.problems.append(f"{path.name}: {exc}")
+                title = str(data.get("title") or _("Untitled"))
+                out.append(Summary(str(data["id"]), title, models, length, timestamp(data.get("updated_at")), path, text, branches, cost))
+            except Exception as exc:  # noqa: BLE001 - any file of any shape is skipped with a message, never a crash
+                why = exc if isinstance(exc, (OSError, TranscriptError)) else type(exc).__name__
+                self.problems.append(f"{path.name}: {why}")
         out.sort(key=lambda s: s.updated_at, reverse=True)
         return out
 
@@ -253,7 +310,10 @@ class TranscriptStore:
     def delete(self, conv_id: str) -> None:
         """Remove a conversation's file, and the attachment blobs no other conversation uses."""
         path = self.path_for(conv_id)
-        had_files = b'"sha256"' in (path.read_bytes() if path.exists() else b"")
+        try:
+            had_files = b'"sha256"' in read_regular(path)
+        except (OSError, TranscriptError):
+            had_files = False
         path.unlink(missing_ok=True)
         if had_files:
             self.sweep_blobs()
@@ -268,9 +328,10 @@ class TranscriptStore:
         used: set[str] = set()
         for path in self.root.glob("*.json"):
             try:
-                data = json.loads(path.read_bytes())
-            except (OSError, ValueError):
+                data = load_json(read_regular(path))
+            except (OSError, ValueError, TranscriptError):
                 return 0
+
             for turn in data.get("turns") or [] if isinstance(data, dict) else []:
                 for attachment in (turn.get("attachments") or []) if isinstance(turn, dict) else []:
                     if isinstance(attachment, dict) and isinstance(attachment.get("sha256"), str):

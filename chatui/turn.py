@@ -260,14 +260,22 @@ class TurnAccumulator:
             self.served_model = resp["model"]
         if not e.terminal:
             return None
-        self.usage = Usage.from_dict(resp.get("usage"))
-        update = self._merge_output(resp.get("output"))
+        # numbers and items from a server are data, not trust: a bad one never keeps the turn from ending
+        try:
+            self.usage = Usage.from_dict(resp.get("usage"))
+        except Exception:  # noqa: BLE001
+            self.usage = None
+        try:
+            update = self._merge_output(resp.get("output"))
+        except Exception:  # noqa: BLE001
+            update = None
         if e.kind == "completed":
             self._finish(Status.COMPLETED)
         elif e.kind == "incomplete":
             details = resp.get("incomplete_details")
             reason = details.get("reason") if isinstance(details, dict) else None
-            self.incomplete_reason = str(reason) if reason else "unknown"
+            self.incomplete_reason = str(reason)[:200] if reason else "unknown"
+
             self._finish(Status.INCOMPLETE)
         else:
             err = resp.get("error") if isinstance(resp.get("error"), dict) else {}
@@ -371,8 +379,8 @@ class TurnAccumulator:
                 try:
                     parsed = json.loads(args) if args else {}
                     err = None
-                except ValueError as exc:
-                    parsed, err = None, f"invalid JSON arguments: {exc}"
+                except (ValueError, RecursionError) as exc:
+                    parsed, err = None, f"invalid JSON arguments: {type(exc).__name__}"
                 calls.append({"name": item.raw.get("name"), "call_id": item.raw.get("call_id"), "arguments": args, "parsed": parsed, "error": err})
         return TurnOutcome(
             self.status,

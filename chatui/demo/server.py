@@ -40,9 +40,19 @@ class _Handler(BaseHTTPRequestHandler):
         key = self.server.owner.api_key
         return key is None or self.headers.get("Authorization") == f"Bearer {key}"
 
+    def _overridden(self, body: Any) -> bool:
+        """A test's own reply for this request (a hostile server), if it set one."""
+        override = self.server.owner.override
+        reply = override(self.command, self.path, body) if override is not None else None
+        if reply is not None:
+            self._send(reply)
+        return reply is not None
+
     def do_GET(self) -> None:  # noqa: N802 - stdlib name
         """/v1/models."""
         self._record(None)
+        if self._overridden(None):
+            return
         path = self.path.split("?", 1)[0].rstrip("/")
         if path == "/api/v1/models":  # AIHubMix's public catalogue: no key needed
             self._send_json(demo_catalogue.aihubmix())
@@ -65,6 +75,8 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             body = None
         self._record(body)
+        if self._overridden(body):
+            return
         if not self.path.rstrip("/").endswith("/responses"):
             self._send(scenarios._error(404, f"No route {self.path}", "not_found_error"))
             return
@@ -93,7 +105,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(reply.status)
         for key, value in reply.headers.items():
             self.send_header(key, value)
-        self.send_header("x-request-id", f"req_demo_{len(self.server.owner.requests)}")
+        if not any(k.lower() == "x-request-id" for k in reply.headers):
+            self.send_header("x-request-id", f"req_demo_{len(self.server.owner.requests)}")
         self.send_header("Connection", "close")
         self.close_connection = True
         if reply.body is not None:
@@ -140,6 +153,9 @@ class ScriptedServer:
         self.requests: list[dict[str, Any]] = []
         self.state: dict[str, Any] = {}
         self.disconnects = 0
+        # tests: (method, path, body) -> a Reply to send instead of the scripted one, or None
+        self.override: Any = None
+
         self.lock = threading.Lock()
         self.stopping = threading.Event()
         self._httpd = _HTTPServer(("127.0.0.1", port), _Handler)

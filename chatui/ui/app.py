@@ -18,6 +18,7 @@ from chatui.config import UIPrefs
 from chatui.conversation import Conversation, Turn
 from chatui.i18n import N_, _, ngettext
 from chatui.session import DEMO_NOTE, NO_KEY_NOTE, Notice, Refused, Session
+from chatui.text import strip_controls
 from chatui.ui.branches import BranchCommands
 from chatui.ui.copying import CopyCommands
 from chatui.ui.messages import (
@@ -68,10 +69,10 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
     status = getters.query_one(TurnStatus)
     topbar = getters.query_one(TopBar)
 
-    def __init__(self, session: Session, prefs: UIPrefs | None = None, *, needs_setup: bool = False, language_note: str | None = None) -> None:
+    def __init__(self, session: Session, prefs: UIPrefs | None = None, *, needs_setup: bool = False, notes: list[str] | None = None) -> None:
         super().__init__()
         self.session = session
-        self.language_note = language_note  # said once the screen is up: an unknown language code was asked for
+        self.startup_notes = list(notes or ())  # said once the screen is up: an unknown language, a key file others can read
 
         session.on_notice = self._notice
         self.prefs = prefs or UIPrefs()
@@ -114,8 +115,9 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
             self.view.add_note(_(DEMO_NOTE), "note demo")
         if self.session.gateway.needs_key:
             self.view.add_note(_(NO_KEY_NOTE), "note warning no-key")
-        if self.language_note:
-            self.view.add_note(self.language_note, "note warning")
+        for note in self.startup_notes:
+            self.view.add_note(note, "note warning")
+
 
         # after the first frame, import the network and rendering stack in the background
         self.call_after_refresh(self.run_worker, self._prewarm, thread=True, exit_on_error=False, group="prewarm")
@@ -256,7 +258,12 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
                             len(missing)).format(n=len(missing), names="; ".join(missing[:3]))
             self.notify(said, title=_("Attachments missing"), severity="warning", markup=False)
 
+    def notify(self, message: str, *, title: str = "", markup: bool = False, **kwargs) -> None:  # type: ignore[override]
+        """Every toast, from any screen: its words are made safe here and never read as markup."""
+        super().notify(strip_controls(str(message)), title=strip_controls(str(title)), markup=False, **kwargs)
+
     def _notice(self, notice: Notice | Refused) -> None:
+
         self.notify(notice.message, title=notice.title, severity=notice.severity, markup=False)  # type: ignore[arg-type]
 
     def open_setup(self) -> None:
@@ -384,7 +391,7 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
         else:
             self._pick_model()
 
-    @work(group="models", exclusive=True)
+    @work(group="models", exclusive=True, exit_on_error=False)
     async def _pick_model(self) -> None:
         from chatui.ui.screens.model_picker import ModelPicker
 
@@ -393,7 +400,7 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
         if chosen:
             self.run_command(f"/model {chosen}")
 
-    @work(group="models")
+    @work(group="models", exit_on_error=False)
     async def cmd_models(self, arg: str) -> None:
         """List the gateway's models."""
         try:

@@ -69,7 +69,7 @@ class BranchCommands:
         if not arg.strip():
             self._pick_compare()
 
-    @work(group="models", exclusive=True)
+    @work(group="models", exclusive=True, exit_on_error=False)
     async def _pick_compare(self) -> None:
         from chatui.ui.screens.model_picker import ComparePicker
 

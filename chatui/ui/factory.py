@@ -17,7 +17,7 @@ def make_app(
     show_usage: bool | None = None,
     theme: str | None = None,
     needs_setup: bool = False,
-    language_note: str | None = None,
+    notes: list[str] | None = None,
     **session_args: Any,
 ) -> ChatApp:
     """The chat app over ``session`` (or a session made from ``session_args``, see make_session)."""
@@ -25,5 +25,5 @@ def make_app(
         session = make_session(**session_args)
     if prefs is None:
         prefs = UIPrefs(theme, show_reasoning, show_usage)
-    return ChatApp(session, prefs, needs_setup=needs_setup, language_note=language_note)
+    return ChatApp(session, prefs, needs_setup=needs_setup, notes=notes)
 

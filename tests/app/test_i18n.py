@@ -56,7 +56,7 @@ async def test_lang_switches_the_running_app_and_says_how_to_keep_it(make_app):
 async def test_an_unknown_configured_language_is_noted_on_screen(make_app):
     from chatui.ui.factory import make_app as build
 
-    app = build(base_url="http://127.0.0.1:1/v1", api_key="demo", model="chatui-demo", demo=True, store=None, language_note=i18n.unknown_note("xx", "CHATUI_LANG"))
+    app = build(base_url="http://127.0.0.1:1/v1", api_key="demo", model="chatui-demo", demo=True, store=None, notes=[i18n.unknown_note("xx", "CHATUI_LANG")])
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: "Unknown language 'xx'" in screen_text(app), what="the note")
 

@@ -52,7 +52,8 @@ class RenamePrompt(ModalScreen[str | None]):
     def compose(self):
         with Vertical(id="confirm"):
             yield Label(Text(_("New title"), style="bold"))
-            yield Input(value=self.conv_title, id="rename")
+            yield Input(value=one_line(self.conv_title, 200), id="rename")
+
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:

@@ -192,7 +192,8 @@ class AssistantMessage(Vertical, can_focus=True):
         if turn.status is Status.INCOMPLETE:
             reason = turn.incomplete_reason or "unknown"
             hint = " — " + _("raise it with /set max_output_tokens N") if reason == "max_output_tokens" else ""
-            lines.append(_("Stopped early: {reason}").format(reason=reason) + hint)
+            lines.append(_("Stopped early: {reason}").format(reason=strip_controls(reason)) + hint)
+
         elif turn.error and turn.status is not Status.COMPLETED:
             lines.append(strip_controls(turn.error.get("message") or _("Error")))
             if turn.error.get("server_message") and turn.error.get("server_message") not in turn.error.get("message", ""):

@@ -33,7 +33,7 @@ class ReasoningPane(FollowingScroll):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.border_title = "Reasoning"
+        self.border_title = _("Reasoning")
         self.view = MarkdownView(classes="reasoning")
         self.turn_id: str | None = None
 
@@ -49,10 +49,10 @@ class ReasoningPane(FollowingScroll):
         self.mount(new)
         self.pinned = streaming  # a live turn's reasoning follows; a past one reads from the top
         self.scroll_home(animate=False)
-        label = _("Reasoning") + (f" · {turn.model}" if turn else "")
+        label = _("Reasoning") + (f" · {strip_controls(turn.model)}" if turn else "")
         if turn is not None and not streaming and not turn.reasoning:
             label += " " + _("(none)")
-        self.border_title = label
+        self.border_title = Text(label)  # a Text: a model id like "[/x]" is never read as markup
         self.set_class(not new.text, "-empty")
 
     def on_resize(self) -> None:
@@ -80,7 +80,8 @@ class ReasoningPane(FollowingScroll):
             self.view.reset(turn.reasoning)
         self.view.finish()
         self.follow()
-        self.border_title = _("Reasoning") + f" · {turn.model}" + ("" if turn.reasoning else " " + _("(none)"))
+        self.border_title = Text(_("Reasoning") + f" · {strip_controls(turn.model)}" + ("" if turn.reasoning else " " + _("(none)")))
+
         self.set_class(not self.view.text, "-empty")
 
 
