@@ -59,6 +59,8 @@ async def stream_turn(client: ResponsesClient, conversation: Conversation, turn:
                         update = acc.apply(event)
                         if update is not None:
                             yield update
+                        if acc.status is not Status.STREAMING:
+                            break  # ended here (the size cap): the response is closed, not read on
                 break
             except ChatError as error:
                 if attempt == 0 and extras and not acc.content_started and _history_related(error):

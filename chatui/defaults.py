@@ -23,6 +23,7 @@ BACKOFF_CAP = 8.0
 MAX_ERROR_BODY = 1 << 20  # bytes of a non-2xx body we read for the message
 MAX_EVENT_BYTES = 16 << 20  # one SSE event (or one unterminated line) larger than this is a protocol error
 MAX_MODEL_LIST_BYTES = 16 << 20  # GET /models: more than this is not a model list
+MAX_ANSWER_CHARS = 16 << 20  # one turn's streamed text (answer, reasoning, tool arguments): past this, reading stops
 
 REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
 REASONING_SUMMARIES = ("auto", "concise", "detailed")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chatui import events as ev
-from chatui.defaults import MIN_RATE_WINDOW
+from chatui.defaults import MAX_ANSWER_CHARS, MIN_RATE_WINDOW
 from chatui.errors import (
     OUT_OF_CREDIT,
     ChatError,
@@ -65,6 +65,7 @@ class TurnAccumulator:
         self._by_index: dict[int, _Item] = {}
         self._last_of_kind: dict[str, _Item] = {}
         self.answer: list[str] = []
+        self.received_chars = 0  # every streamed delta's length, for the cap
         self.reasoning: list[str] = []
         self._answer_at: tuple[Any, str, int] | None = None
         self._reasoning_at: tuple[Any, str, int] | None = None
@@ -158,6 +159,10 @@ class TurnAccumulator:
         if buf is None:
             buf = item.parts[key] = []
         buf.append(e.delta)
+        self.received_chars += len(e.delta)
+        if self.received_chars > MAX_ANSWER_CHARS:
+            # an endless or enormous stream: stop reading, keep what arrived (memory stays bounded)
+            self._finish(Status.CUT, StreamCut(_("The answer passed {size} MB: chatui stopped reading it; what arrived is kept.").format(size=MAX_ANSWER_CHARS >> 20)))
         if e.channel is ev.ARGUMENTS or not e.delta:
             return None
         if self.first_token is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any
 
 @dataclass
@@ -17,7 +18,7 @@ class Reply:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes | None = None  # a whole body (errors, non-stream, JSON-for-stream)
-    chunks: list[tuple[bytes, float]] = field(default_factory=list)  # (bytes, pause before)
+    chunks: Iterable[tuple[bytes, float]] = field(default_factory=list)  # (bytes, pause before); may be endless
     drop: bool = False  # close the socket mid-body instead of ending it cleanly
 
 

@@ -144,8 +144,12 @@ def split_words(text: str, size: int = 5) -> list[str]:
 
 
 def shaped_markdown(shape: str, size: int) -> str:
-    """One growing structure of about ``size`` characters: a list, a code fence, or paragraphs."""
+    """One growing structure of about ``size`` characters: a list, a code fence, paragraphs, or one line (a paragraph without a break)."""
+    if shape == "line":
+        sentence = "One paragraph that never breaks, with *emphasis*, `code` and 中文, goes on and on. "
+        return (sentence * (size // len(sentence) + 1))[:size]
     out: list[str] = []
+
     n = 0
     i = 0
     if shape == "code":

@@ -149,7 +149,7 @@ def bulk(req, state, model):
     Plain ``bulk`` is mixed Markdown (headings, lists, fences, tables); the
     suffixed kinds are one growing list, one growing code fence, or paragraphs.
     """
-    m = re.fullmatch(r"bulk(list|code|para)?(?:-(\d+))?(?:-(\d+))?", model)
+    m = re.fullmatch(r"bulk(list|code|para|line)?(?:-(\d+))?(?:-(\d+))?", model)
     kind = m.group(1) if m else None
     count = int(m.group(2) or 20_000) if m else 20_000
     size = int(m.group(3) or 100_000) if m else 100_000
@@ -173,7 +173,33 @@ def steady(req, state, model):
     return _stream(b.completed())
 
 
+def endless(req, state, model):
+    """``endless-RATE-SIZE``: SIZE-character deltas at RATE a second (0: as fast as possible), never finishing."""
+    m = re.fullmatch(r"endless(?:-(\d+))?(?:-(\d+))?", model)
+    rate = int(m.group(1) or 0) if m else 0
+    size = int(m.group(2) or 100) if m else 100
+    b = StreamBuilder(model, req).start()
+    b.message(["Here it comes: "], finish=False)
+    head = encode(b.events, Wire())
+    text = ("An endless answer, still going. " * (size // 32 + 1))[:size]
+    batch = max(1, rate // 20) if rate else 64  # deltas per write: 20 writes a second at a rate
+
+    def chunks():
+        yield from head
+        seq = b.seq
+        while True:
+            frames = []
+            for _ in range(batch):
+                event = {"type": "response.output_text.delta", "sequence_number": seq, "item_id": "msg_demo0000", "output_index": 0, "content_index": 0, "delta": text, "logprobs": []}
+                frames.append(b"event: response.output_text.delta\ndata: " + json.dumps(event).encode() + b"\n\n")
+                seq += 1
+            yield b"".join(frames), (batch / rate if rate else 0.0)
+
+    return Reply(200, {"Content-Type": "text/event-stream; charset=utf-8"}, None, chunks())
+
+
 def stall(req, state, model):
+
     """Starts, then says nothing for 30 s (a stuck upstream): read timeouts."""
     b = StreamBuilder(model, req).start()
     b.message(["late"], pace=30.0)
@@ -433,7 +459,10 @@ def find(model: str) -> Callable[[dict[str, Any], dict[str, Any], str], Reply] |
         return bulk
     if model.startswith("steady-"):
         return steady
+    if model.startswith("endless"):
+        return endless
     return None
+
 
 
 def unknown_model(model: str) -> Reply:

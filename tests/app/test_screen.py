@@ -51,9 +51,11 @@ async def test_a_full_speed_100kb_answer_ends_on_screen(make_app):
     app = make_app("bulk-20000-100000")
     async with app.run_test(size=(120, 40)) as pilot:
         await send(app, pilot, "go")
-        await pilot.pause()
-        assert last_answer_line(app) in screen_text(app)
+        # text arrives faster than Markdown renders: the view catches up in slices after the stream,
+        # and must get there (a view frozen part-way never shows the last line)
+        await until(pilot, lambda: last_answer_line(app) in screen_text(app), timeout=60, what="the last line on screen")
         assert app.session.conversation.turns[-1].status is Status.COMPLETED
+
 
 
 async def test_follow_survives_a_resize_mid_stream_and_the_narrow_rule_applies(paced_server):
@@ -300,8 +302,10 @@ async def test_a_layout_that_measures_an_answer_at_two_widths_renders_each_block
     app = One()
     async with app.run_test(size=(60, 20)):
         view = app.query_one(MarkdownView)
+        view.BUDGET = 1e9  # this is about caching per width, not about rendering in slices (a loaded machine would slice)
         calls = []
         render = view._render_block
+
         view._render_block = lambda block, width, number=0: calls.append(width) or render(block, width, number)
         for width in (40, 39, 40, 39, 40):  # as a scroll container asks, with and without its scrollbar
             view.get_content_height(app.size, app.size, width)
@@ -310,3 +314,35 @@ async def test_a_layout_that_measures_an_answer_at_two_widths_renders_each_block
         view.get_content_height(app.size, app.size, 39)
         view.get_content_height(app.size, app.size, 40)
         assert calls.count(40) <= 51 + 1 and calls.count(39) <= 51 + 1  # only the new block (and the tail)
+
+
+async def test_a_huge_answer_renders_in_slices_and_ends_complete(monkeypatch):
+    """Text faster than Markdown renders: each flush renders a slice, input is handled between, and the end is whole."""
+    from textual.app import App
+
+    from chatui.demo.content import bulk_markdown
+    from chatui.ui.widgets.markdown_view import MarkdownView
+
+    text = bulk_markdown(300_000)
+
+    class Host(App):
+        def compose(self):
+            yield MarkdownView(id="sliced")
+
+    app = Host()
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = app.query_one(MarkdownView)
+        view.append(text)
+        view.flush()
+        assert 0 < view._mv_rendered_blocks < len(view.splitter.blocks)  # a slice, not the whole backlog
+        view.finish()
+        await until(pilot, lambda: not view._mv_dirty and view._mv_rendered_blocks == len(view.splitter.blocks), timeout=120, what="the last slice")
+        sliced = [strip.text for strip in view._mv_committed]
+    monkeypatch.setattr(MarkdownView, "BUDGET", 1e9)
+    whole = Host()
+    async with whole.run_test(size=(100, 30)) as pilot:
+        view = whole.query_one(MarkdownView)
+        view.append(text)
+        view.finish()
+        await pilot.pause()
+        assert [strip.text for strip in view._mv_committed] == sliced

@@ -340,8 +340,92 @@ async def attach_big(model: str = "demo-mini") -> dict:
             "image_mb": image.stat().st_size / (1 << 20), "rss_growth_mb": rss_mb() - base_rss}
 
 
+def current_rss_mb() -> float:
+    """Resident memory of this process now, in MB (Linux /proc)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / (1 << 20)
+
+
+async def _type_for(app, seconds: float, until=None) -> list[float]:
+    """Type at ~33 keys/s for ``seconds`` or until ``until()`` (default: the stream ends); each key's time until it is in the prompt."""
+    from textual import events
+
+    done = until or (lambda: app.session.streaming is None)
+    latencies: list[float] = []
+    end = time.monotonic() + seconds
+    while time.monotonic() < end and not done():
+        before = len(app.prompt.text)
+        t0 = time.perf_counter()
+        app.post_message(events.Key("x", "x"))
+        while len(app.prompt.text) == before:
+            await asyncio.sleep(0.0002)
+        latencies.append(time.perf_counter() - t0)
+        await asyncio.sleep(0.03)
+    return sorted(latencies)
+
+
+def _percentiles(latencies: list[float]) -> dict:
+    return {"p50_ms": 1000 * statistics.median(latencies), "p95_ms": 1000 * latencies[int(0.95 * (len(latencies) - 1))], "keys": len(latencies)}
+
+
+async def typing_huge(model: str, seconds: str = "30") -> dict:
+    """Keystrokes while a huge answer streams and renders (10 MB, or one 1 MB paragraph): p95 until it is all
+    rendered (at most ``seconds``), when the stream ended, when the last line was rendered, peak RSS."""
+    from chatui.ui.factory import make_app
+
+    app = make_app(base_url=URL, api_key="bench", model=model, store=None)
+    async with app.run_test(size=SIZE) as pilot:
+        app.prompt.load_text("go")
+        t0 = time.perf_counter()
+        await pilot.press("enter")
+        await _until(pilot, lambda: app.view.live is not None and len(app.view.live.widget.body.text) > 2000)
+        answer = app.view.live.widget
+
+        def rendered() -> bool:
+            view = answer.body
+            return app.session.streaming is None and view.closed and not view._mv_dirty and view._mv_rendered_blocks == len(view.splitter.blocks)
+
+        latencies = await _type_for(app, float(seconds), rendered)
+        await _until(pilot, lambda: app.session.streaming is None, poll=0.05)
+        streamed = app.session.conversation.turns[-1].timings.total or 0.0
+        done = rendered()
+        on_screen = time.perf_counter() - t0 if done else None
+        chars = len(app.session.conversation.turns[-1].answer)
+    return {**_percentiles(latencies), "streamed_s": streamed, "rendered_s": on_screen if on_screen is not None else -1.0,
+            "answer_mb": chars / 1e6, "peak_rss_mb": rss_mb()}
+
+
+async def endless(model: str = "endless-1000-200", seconds: str = "60") -> dict:
+    """An answer that never ends (1,000 deltas/s of 200 characters): type for a minute, then escape; memory before and after."""
+    import gc
+
+    from chatui.ui.factory import make_app
+
+    app = make_app(base_url=URL, api_key="bench", model=model, store=None)
+    async with app.run_test(size=SIZE) as pilot:
+        base = current_rss_mb()
+        app.prompt.load_text("go")
+        await pilot.press("enter")
+        await _until(pilot, lambda: app.view.live is not None and len(app.view.live.widget.body.text) > 2000)
+        latencies = await _type_for(app, float(seconds))
+        still = app.session.streaming is not None
+        during = current_rss_mb()
+        await pilot.press("escape")
+        await _until(pilot, lambda: app.session.streaming is None, poll=0.05)
+        await pilot.pause(2.5)  # the view settles and the one full collection after a stream runs
+        gc.collect()
+        after = current_rss_mb()
+
+        chars = len(app.session.conversation.turns[-1].answer)
+    return {**_percentiles(latencies), "streaming_at_end": still, "answer_mb": chars / 1e6, "rss_growth_mb": during - base,
+            "rss_after_stop_mb": after - base, "peak_rss_mb": rss_mb()}
+
+
 BENCHES = {
+    "typing_huge": typing_huge,
+    "endless": endless,
     "attach_big": attach_big,
+
     "bare": bare,
     "core": core,
     "render_once": render_once,

@@ -210,6 +210,9 @@ def main() -> int:
         r["typing"] = median_of(url, runs, "typing", "steady-1000-6")
         r["typing_compare"] = median_of(url, runs, "typing_compare", "steady-1000-10")
         r["attach_big"] = median_of(url, runs, "attach_big")
+        r["huge_10mb"] = median_of(url, runs, "typing_huge", "bulk-100000-10000000", "30")
+        r["paragraph_1mb"] = median_of(url, runs, "typing_huge", "bulkline-20000-1000000", "30")
+        r["endless_60s"] = median_of(url, runs, "endless", "endless-1000-200", "60")
         r["open_1000_turns"] = median_of(url, runs, "open_large", "1000")
         r["history_1000"] = median_of(url, runs, "history_list", "1000")
     finally:
@@ -300,6 +303,17 @@ def table(r: dict[str, dict]) -> list[tuple[str, str, str]]:
         rows.append((f"typing while a {a['image_mb']:.0f} MB image is attached and sent (p95 / max)", f"{a['p95_ms']:.1f} / {a['max_ms']:.0f} ms",
                      f"p95 < 50 ms {ok(a['p95_ms'] < 50)}  (memory +{a['rss_growth_mb']:.0f} MB: under 3 copies {ok(a['rss_growth_mb'] < 3 * a['image_mb'])})"))
     o = r["open_1000_turns"]
+    if "huge_10mb" in r:
+        h = r["huge_10mb"]
+        shown = f"all on screen after {h['rendered_s']:.0f} s" if h["rendered_s"] >= 0 else "still rendering after 30 s"
+        rows.append(("typing while a 10 MB answer streams and renders (p50 / p95)", f"{h['p50_ms']:.1f} / {h['p95_ms']:.1f} ms",
+                     f"p95 < 50 ms {ok(h['p95_ms'] < 50)}  (streamed in {h['streamed_s']:.1f} s, {shown}; peak RSS {h['peak_rss_mb']:.0f} MB)"))
+        p = r["paragraph_1mb"]
+        rows.append(("typing while one 1 MB paragraph streams (p50 / p95)", f"{p['p50_ms']:.1f} / {p['p95_ms']:.1f} ms",
+                     f"p95 < 50 ms {ok(p['p95_ms'] < 50)}  (all on screen after {p['rendered_s']:.1f} s; peak RSS {p['peak_rss_mb']:.0f} MB)"))
+        e = r["endless_60s"]
+        rows.append(("typing during an endless answer, 60 s at 1,000 × 200 chars/s (p95)", f"{e['p95_ms']:.1f} ms",
+                     f"p95 < 50 ms {ok(e['p95_ms'] < 50)}  ({e['answer_mb']:.0f} MB in; RSS +{e['rss_growth_mb']:.0f} MB, +{e['rss_after_stop_mb']:.0f} MB after escape; peak {e['peak_rss_mb']:.0f} MB)"))
     rows.append(("open a 1,000-turn conversation (painted / typing)", f"{o['seconds']:.2f} / {o['interactive']:.2f} s", f"< 1 s {ok(o['interactive'] < 1)}  (file {o['file_mb']:.1f} MB, peak RSS {o['rss_mb']:.0f} MB)"))
     h = r["history_1000"]
     rows.append(("history list of 1,000 conversations", f"{h['seconds']:.2f} s", f"< 1 s {ok(h['seconds'] < 1)}  (peak RSS {h['rss_mb']:.0f} MB)"))

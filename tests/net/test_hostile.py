@@ -3,6 +3,7 @@ numbers and shapes are data, buffers are capped, POST redirects are not followed
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 import os
@@ -278,3 +279,37 @@ async def test_a_post_redirected_to_another_origin_is_not_followed(hostile):
         assert str(turn.status) == "failed"
         assert "redirected" in turn.error["message"] and elsewhere.base_url in turn.error["message"]
         assert elsewhere.posts() == []  # the conversation never went there
+
+
+async def test_an_endless_stream_stops_at_the_answer_cap_with_what_arrived_kept(server, monkeypatch):
+    import chatui.turn
+
+    monkeypatch.setattr(chatui.turn, "MAX_ANSWER_CHARS", 1 << 20)
+    session = make_session(base_url=server.base_url, api_key=API_KEY, model="endless-0-200")
+    turn = await chat(session, "go on forever")
+    await session.aclose()
+    assert str(turn.status) == "cut" and "stopped reading" in turn.error["message"]
+    assert (1 << 20) - 1000 < len(turn.answer) < (1 << 20) + 20_000
+    await asyncio.sleep(0)  # the server saw the connection go: the stream was closed, not read on
+    deadline = time.monotonic() + 10
+    while server.disconnects == 0 and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert server.disconnects >= 1
+
+
+def test_a_megabyte_paragraph_is_cut_into_pieces_that_read_as_one():
+    from chatui.blocks import PARA_CHUNK, BlockSplitter
+    from chatui.demo.content import shaped_markdown
+
+    text = shaped_markdown("line", 1_000_000)
+    splitter = BlockSplitter()
+    started = time.perf_counter()
+    for at in range(0, len(text), 40):
+        splitter.feed(text[at : at + 40])
+        assert len(splitter.tail().text if splitter.tail() else "") < 2 * PARA_CHUNK  # the re-rendered tail stays small
+    splitter.close()
+    assert time.perf_counter() - started < 20  # linear, not quadratic (it was minutes)
+    blocks = splitter.blocks
+    assert len(blocks) > 100 and all(b.joined for b in blocks[1:])
+    assert "".join(b.text for b in blocks).replace(" ", "") == text.replace(" ", "")
+    assert all(b.text.count("`") % 2 == 0 for b in blocks[:-1])  # no code span cut in two (the text itself ends mid-span)

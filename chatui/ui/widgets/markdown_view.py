@@ -8,6 +8,7 @@ API, so a long answer is one widget whose layout cost is its line count.
 
 from __future__ import annotations
 
+import time
 from functools import lru_cache
 
 from rich.segment import Segment
@@ -99,6 +100,13 @@ class MarkdownView(Widget):
     MarkdownView { height: auto; width: 1fr; }
     """
     GROW_STEP = 6  # lines: see _height
+    # Seconds of rendering per flush. Text can arrive faster than Markdown renders (a 10 MB
+    # answer takes minutes to render): the view catches up a slice at a time, and keys typed
+    # meanwhile are handled between slices instead of after the whole backlog.
+    BUDGET = 0.006
+    # At the end of a stream the rest is usually small: render it at once (up to this long), so
+    # the answer's last line is on screen with its final frame; only a huge backlog goes on in slices.
+    FINISH_BUDGET = 0.4
 
     def __init__(self, text: str = "", *, number_code: bool = False, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -110,6 +118,7 @@ class MarkdownView(Widget):
         self._mv_rendered_blocks = 0
         self._mv_tail: list[Strip] = []
         self._mv_dirty = False
+        self._mv_catching_up = False  # a timer will flush again: finished blocks wait to be rendered
         self._mv_closed = False
         self._mv_base = None
         self._mv_frame_style = None
@@ -120,7 +129,7 @@ class MarkdownView(Widget):
         # at each switch made every frame cost the whole answer
         self._mv_parked: dict[int, tuple[list[Strip], list[tuple[int, int]], int, int]] = {}
         if text:
-            self.splitter.feed(text)
+            self.splitter.feed_all(text)
             self.splitter.close()
             # finished text: long fences highlight as one piece from the start
             self.splitter.blocks = merge_code_chunks(self.splitter.blocks)
@@ -145,8 +154,9 @@ class MarkdownView(Widget):
     def reset(self, text: str) -> None:
         """Replace everything (the server's final text differed from the deltas)."""
         self.splitter = BlockSplitter()
-        self.splitter.feed(text)
+        self.splitter.feed_all(text)
         self._mv_parked.clear()
+
         self._mv_styled.clear()
         self._mv_committed = []
         self._mv_spans = []
@@ -159,7 +169,7 @@ class MarkdownView(Widget):
         self.splitter.close()
         self._mv_closed = True
         self._mv_dirty = True
-        self.flush()
+        self.flush(self.FINISH_BUDGET)
         if self.is_mounted:
             self.refresh(layout=True)  # the stepped streaming height shrinks to the real one
             if any(b.kind == "code" and b.joined for b in self.splitter.blocks):
@@ -238,7 +248,7 @@ class MarkdownView(Widget):
         self._mv_committed.extend(self._render_block(block, width, number))
         self._mv_spans.append((start, len(self._mv_committed)))
 
-    def _ensure(self, width: int) -> None:
+    def _ensure(self, width: int, budget: float | None = None) -> None:
         """Render whatever is not rendered at ``width``."""
         if width <= 0:
             return
@@ -252,9 +262,17 @@ class MarkdownView(Widget):
             self._mv_committed, self._mv_spans, self._mv_rendered_blocks, self._mv_codes = wanted
             self._mv_dirty = True
         blocks = self.splitter.blocks
-        for index in range(self._mv_rendered_blocks, len(blocks)):
+        index, deadline = self._mv_rendered_blocks, time.perf_counter() + (self.BUDGET if budget is None else budget)
+        while index < len(blocks):
             self._append_block(blocks[index], width, index == 0)
-        self._mv_rendered_blocks = len(blocks)
+            index += 1
+            if time.perf_counter() > deadline and index < len(blocks):
+                break
+        self._mv_rendered_blocks = index
+        if index < len(blocks):
+            self._mv_tail = []  # behind: the tail is drawn once the blocks before it are
+            self._catch_up()
+            return
         tail = None if self._mv_closed else self.splitter.tail()
         if tail is None:
             self._mv_tail = []
@@ -265,14 +283,25 @@ class MarkdownView(Widget):
             self._mv_tail = strips
         self._mv_dirty = False
 
-    def flush(self) -> None:
-        """Render new blocks and the tail; relayout only if the height changed."""
+    def _catch_up(self) -> None:
+        """Render the next slice soon (a timer, so input is handled in between)."""
+        if not self._mv_catching_up and self.is_mounted:
+            self._mv_catching_up = True
+            self.set_timer(0.004, self._next_slice)
+
+    def _next_slice(self) -> None:
+        self._mv_catching_up = False
+        self._mv_dirty = True
+        self.flush()
+
+    def flush(self, budget: float | None = None) -> None:
+        """Render new blocks (for at most ``budget`` seconds, default BUDGET) and the tail; relayout only if the height changed."""
         if not self._mv_dirty or not self.is_mounted:
             return
         committed_before = len(self._mv_committed)
         before = self._height()
         width = self._mv_width or self.content_region.width
-        self._ensure(width)
+        self._ensure(width, budget)
         after = self._height()
         # repaint only the lines that can have changed (the old tail onwards);
         # relayout only when the height changed
