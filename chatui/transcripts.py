@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import time
 import uuid
@@ -33,7 +34,12 @@ class TranscriptError(Exception):
     """A transcript that cannot be read: corrupt, foreign or from a newer chatui."""
 
 
+# "revision": N as to_dict writes it, at the top level (a quote inside a string is escaped, so a title cannot fake it)
+_REVISION = re.compile(rb'^ "revision": (\d{1,15}),$', re.M)
+
+
 def to_dict(conv: Conversation) -> dict[str, Any]:
+
     """The on-disk form of a conversation."""
     return {
         "format": FORMAT,
@@ -231,11 +237,18 @@ class TranscriptStore:
 
     @staticmethod
     def _revision(path: Path) -> int | None:
+        """The revision on disk, read from the file's head (it comes before the turns): a big transcript is not parsed on every save."""
         try:
+            with open(path, "rb") as handle:
+                head = handle.read(1 << 16)
+            found = _REVISION.search(head)
+            if found:
+                return int(found.group(1))
             data = load_json(read_regular(path))
             return int(data.get("revision", 0))
         except (OSError, ValueError, AttributeError, TypeError, OverflowError, TranscriptError):
             return None
+
 
     def load(self, ref: str | Path) -> Conversation:
         """Load by id or by path."""

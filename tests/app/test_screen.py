@@ -339,6 +339,8 @@ async def test_a_huge_answer_renders_in_slices_and_ends_complete(monkeypatch):
         await until(pilot, lambda: not view._mv_dirty and view._mv_rendered_blocks == len(view.splitter.blocks), timeout=120, what="the last slice")
         sliced = [strip.text for strip in view._mv_committed]
     monkeypatch.setattr(MarkdownView, "BUDGET", 1e9)
+    monkeypatch.setattr(MarkdownView, "FINISH_BUDGET", 1e9)
+
     whole = Host()
     async with whole.run_test(size=(100, 30)) as pilot:
         view = whole.query_one(MarkdownView)

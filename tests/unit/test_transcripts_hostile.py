@@ -80,3 +80,14 @@ def test_a_symlinked_lock_is_not_followed_and_orphan_temp_files_go_at_the_next_s
     store.save(conv)
     assert target.read_text() == "keep me" and not (store.root / ".lock").is_symlink()
     assert not orphan.exists() and path.exists()
+
+
+def test_the_revision_is_read_from_the_head_and_a_title_cannot_fake_it(tmp_path):
+    store = TranscriptStore(tmp_path)
+    conv = Conversation(Settings(model="m"), "http://x", id="same", title='"revision": 99,\n "revision": 99,')
+    path = store.save(conv)
+    assert store._revision(path) == 1
+    other = store.load("same")  # another instance saves first
+    store.save(other)
+    store.save(conv)  # ours is behind: it forks instead of overwriting
+    assert conv.id != "same" and store.load("same").revision == 2

@@ -107,6 +107,10 @@ class MarkdownView(Widget):
     # At the end of a stream the rest is usually small: render it at once (up to this long), so
     # the answer's last line is on screen with its final frame; only a huge backlog goes on in slices.
     FINISH_BUDGET = 0.4
+    # A backlog this small (characters) is rendered whole whatever the budget: at any ordinary
+    # rate that is one frame's text, and the view must stay on the newest line.
+    WHOLE = 8_000
+
 
     def __init__(self, text: str = "", *, number_code: bool = False, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -262,7 +266,15 @@ class MarkdownView(Widget):
             self._mv_committed, self._mv_spans, self._mv_rendered_blocks, self._mv_codes = wanted
             self._mv_dirty = True
         blocks = self.splitter.blocks
-        index, deadline = self._mv_rendered_blocks, time.perf_counter() + (self.BUDGET if budget is None else budget)
+        if budget is None:  # finished text (a conversation opening) is mostly rendered at once; a stream in slices
+            budget = self.FINISH_BUDGET if self._mv_closed else self.BUDGET
+        index = self._mv_rendered_blocks
+        if len(blocks) - index <= 64 and sum(len(block.text) for block in blocks[index:]) <= self.WHOLE:
+
+            budget = float("inf")  # a frame's worth of new text: render it all, the view stays on the newest line
+        deadline = time.perf_counter() + budget
+
+
         while index < len(blocks):
             self._append_block(blocks[index], width, index == 0)
             index += 1
