@@ -160,18 +160,23 @@ async def markdownstream(model: str) -> dict:
     return {"seconds": seconds, "cpu": cpu, "capped": capped}
 
 
-async def _time_keys(app, keys: int = 80) -> dict:
-    """Type ``keys`` keys at ~33/s while the app streams; each key's time until it is in the prompt."""
+async def _one_key(app) -> float:
+    """Type one key, as the terminal driver delivers it; the seconds until it is in the prompt."""
     from textual import events
 
+    before = len(app.prompt.text)
+    t0 = time.perf_counter()
+    app.post_message(events.Key("x", "x"))
+    while len(app.prompt.text) == before:
+        await asyncio.sleep(0.0002)
+    return time.perf_counter() - t0
+
+
+async def _time_keys(app, keys: int = 80) -> dict:
+    """Type ``keys`` keys at ~33/s while the app streams; each key's time until it is in the prompt."""
     latencies = []
     for _ in range(keys):
-        before = len(app.prompt.text)
-        t0 = time.perf_counter()
-        app.post_message(events.Key("x", "x"))  # as the terminal driver delivers a key
-        while len(app.prompt.text) == before:
-            await asyncio.sleep(0.0002)
-        latencies.append(time.perf_counter() - t0)
+        latencies.append(await _one_key(app))
         await asyncio.sleep(0.03)  # typing pace (~33 keys/s), not synchronisation
         if app.session.streaming is None:
             break
@@ -306,7 +311,6 @@ def _big_png(path: Path, megabytes: int = 19) -> None:
 
 async def attach_big(model: str = "demo-mini") -> dict:
     """Typing while a 19 MB image is attached and then sent: each key's time, and the memory it took."""
-    from textual import events
 
     from chatui.ui.factory import make_app
 
@@ -326,12 +330,7 @@ async def attach_big(model: str = "demo-mini") -> dict:
                 app.session.begin("what is this?")  # the send, as enter does, while the typing goes on
                 app.turn_worker = app.view.stream(app.session, app.session.conversation.turns[-1])
                 sent = True
-            before = len(app.prompt.text)
-            k0 = time.perf_counter()
-            app.post_message(events.Key("x", "x"))
-            while len(app.prompt.text) == before:
-                await asyncio.sleep(0.0002)
-            latencies.append(time.perf_counter() - k0)
+            latencies.append(await _one_key(app))
             await asyncio.sleep(0.03)
             if sent and app.session.streaming is None:
                 break
@@ -348,18 +347,11 @@ def current_rss_mb() -> float:
 
 async def _type_for(app, seconds: float, until=None) -> list[float]:
     """Type at ~33 keys/s for ``seconds`` or until ``until()`` (default: the stream ends); each key's time until it is in the prompt."""
-    from textual import events
-
     done = until or (lambda: app.session.streaming is None)
     latencies: list[float] = []
     end = time.monotonic() + seconds
     while time.monotonic() < end and not done():
-        before = len(app.prompt.text)
-        t0 = time.perf_counter()
-        app.post_message(events.Key("x", "x"))
-        while len(app.prompt.text) == before:
-            await asyncio.sleep(0.0002)
-        latencies.append(time.perf_counter() - t0)
+        latencies.append(await _one_key(app))
         await asyncio.sleep(0.03)
     return sorted(latencies)
 
