@@ -123,6 +123,7 @@ class MarkdownView(Widget):
         self._mv_tail: list[Strip] = []
         self._mv_dirty = False
         self._mv_catching_up = False  # a timer will flush again: finished blocks wait to be rendered
+        self._mv_streamed = False  # text came by append: render in slices (given whole: mostly at once)
         self._mv_closed = False
         self._mv_base = None
         self._mv_frame_style = None
@@ -152,6 +153,7 @@ class MarkdownView(Widget):
 
     def append(self, delta: str) -> None:
         """Add streamed text; cheap, nothing is rendered until :meth:`flush`."""
+        self._mv_streamed = True
         self.splitter.feed(delta)
         self._mv_dirty = True
 
@@ -266,8 +268,8 @@ class MarkdownView(Widget):
             self._mv_committed, self._mv_spans, self._mv_rendered_blocks, self._mv_codes = wanted
             self._mv_dirty = True
         blocks = self.splitter.blocks
-        if budget is None:  # finished text (a conversation opening) is mostly rendered at once; a stream in slices
-            budget = self.FINISH_BUDGET if self._mv_closed else self.BUDGET
+        if budget is None:  # text given whole (a conversation opening) is mostly rendered at once; a stream in slices
+            budget = self.BUDGET if self._mv_streamed else self.FINISH_BUDGET
         index = self._mv_rendered_blocks
         if len(blocks) - index <= 64 and sum(len(block.text) for block in blocks[index:]) <= self.WHOLE:
 
@@ -304,7 +306,7 @@ class MarkdownView(Widget):
     def _next_slice(self) -> None:
         self._mv_catching_up = False
         self._mv_dirty = True
-        self.flush()
+        self.flush(self.BUDGET)
 
     def flush(self, budget: float | None = None) -> None:
         """Render new blocks (for at most ``budget`` seconds, default BUDGET) and the tail; relayout only if the height changed."""
