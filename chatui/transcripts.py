@@ -85,8 +85,8 @@ def timestamp(value: Any, default: float = 0.0) -> float:
     return float(value) if 0 <= value < 7.3e9 else default  # also rules out NaN and infinities
 
 
-def read_regular(path: Path) -> bytes:
-    """The bytes of ``path`` if it is a regular file; a FIFO, a device or a folder is refused, never read (no hang)."""
+def read_regular(path: Path, limit: int = -1) -> bytes:
+    """The bytes of ``path`` (at most ``limit``) if it is a regular file; a FIFO, a device or a folder is refused, never read (no hang)."""
     import stat
 
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
@@ -94,7 +94,8 @@ def read_regular(path: Path) -> bytes:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise TranscriptError(_("{path} is not a regular file").format(path=path.name))
         with os.fdopen(fd, "rb", closefd=False) as handle:
-            return handle.read()
+            return handle.read(limit)
+
     finally:
         os.close(fd)
 
@@ -239,9 +240,8 @@ class TranscriptStore:
     def _revision(path: Path) -> int | None:
         """The revision on disk, read from the file's head (it comes before the turns): a big transcript is not parsed on every save."""
         try:
-            with open(path, "rb") as handle:
-                head = handle.read(1 << 16)
-            found = _REVISION.search(head)
+            found = _REVISION.search(read_regular(path, 1 << 16))
+
             if found:
                 return int(found.group(1))
             data = load_json(read_regular(path))

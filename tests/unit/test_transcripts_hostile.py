@@ -91,3 +91,16 @@ def test_the_revision_is_read_from_the_head_and_a_title_cannot_fake_it(tmp_path)
     store.save(other)
     store.save(conv)  # ours is behind: it forks instead of overwriting
     assert conv.id != "same" and store.load("same").revision == 2
+
+
+def test_a_fifo_where_a_conversation_is_saved_fails_the_save_instead_of_hanging(tmp_path):
+    store = TranscriptStore(tmp_path / "c")
+    store.root.mkdir(parents=True)
+    conv = Conversation(Settings(model="m"), "http://x", id="piped")
+    os.mkfifo(store.path_for(conv.id))
+    started = time.monotonic()
+    try:
+        store.save(conv)
+    except OSError:
+        pass  # replacing it may be refused; what matters is that nothing blocked
+    assert time.monotonic() - started < 10
