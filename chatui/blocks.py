@@ -213,12 +213,13 @@ def _cut_point(text: str, before: int, force: bool = False) -> int:
     return before if force and before > 0 else 0
 
 
-def merge_code_chunks(blocks: list[Block]) -> list[Block]:
-    """Join the chunks of long code fences back into one block each."""
+def merge_code_chunks(blocks: list[Block], limit: int | None = None) -> list[Block]:
+    """Join the chunks of long code fences back into one block each (into pieces up to ``limit`` characters)."""
     out: list[Block] = []
     for block in blocks:
         prev = out[-1] if out else None
-        if block.kind == "code" and block.joined and prev is not None and prev.kind == "code":
+        if (block.kind == "code" and block.joined and prev is not None and prev.kind == "code"
+                and (limit is None or len(prev.text) + len(block.text) < limit)):
             out[-1] = Block("code", prev.text + "\n" + block.text, prev.lang, prev.joined, block.closed_fence)
         else:
             out.append(block)

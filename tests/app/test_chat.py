@@ -21,7 +21,7 @@ async def test_a_turn_streams_answer_reasoning_and_usage(make_app, server):
         assert server.posts()[-1]["input"][-1]["content"][0]["text"] == "Hello there ☕"
         assert app.focused is app.prompt
         body = app.query_one(AssistantMessage).body
-        assert body.size.height == len(body._mv_committed) > 10  # no streaming slack left behind
+        assert body.size.height == len(body.line_texts()) > 10  # no streaming slack left behind
 
 
 async def test_cjk_and_emoji_render(make_app):
@@ -283,12 +283,12 @@ async def test_long_fence_is_highlighted_whole_after_streaming(make_app):
         body = app.query_one(AssistantMessage).body
         await until(pilot, lambda: not any(b.joined for b in body.splitter.blocks if b.kind == "code"), what="the fence merge")
         merged = merge_code_chunks(body.splitter.blocks)
-        assert len(body.splitter.blocks) == len(merged) and len(body._mv_spans) == len(merged)
+        assert len(body.splitter.blocks) == len(merged) and len(body._mv_layout.spans) == len(merged)
         fresh = type(body)(body.text, number_code=True)  # the same text rendered from scratch
         await app.view.mount(fresh)
         await pilot.pause()
         fresh._ensure(body._mv_width)
-        assert [s.text for s in fresh._mv_committed] == [s.text for s in body._mv_committed]
+        assert fresh.line_texts() == body.line_texts()
 
 
 async def test_every_command_has_a_handler_a_palette_entry_and_a_place_in_help(make_app):

@@ -17,7 +17,7 @@ def notes(app) -> list[str]:
 
 def line_of(body, text: str) -> int:
     """Which rendered line of a MarkdownView holds ``text``."""
-    return next(y for y, strip in enumerate(body._mv_committed) if text in strip.text)
+    return next(y for y, strip in enumerate(body.line_texts()) if text in strip)
 
 
 async def drag(pilot, widget, start, end) -> None:
@@ -36,7 +36,7 @@ async def test_selecting_an_answer_with_the_mouse_and_ctrl_c_copies_what_the_scr
         y = line_of(body, "def primes_up_to")
         await drag(pilot, body, (1, y), (30, y + 1))  # two lines of the sieve, from inside the code block
         selected = app.screen.get_selected_text()
-        lines = [strip.text for strip in body._mv_committed[y : y + 2]]
+        lines = body.line_texts()[y : y + 2]
         assert selected == lines[0][1:].rstrip() + "\n" + lines[1][:31]  # just the dragged-over characters (the end one included)
         assert "def primes_up_to(n: int)" in selected
         await pilot.press("ctrl+c")

@@ -18,13 +18,13 @@ from tests.conftest import API_KEY
 def last_answer_line(app) -> str:
     """The last non-blank line the answer renders to (what must end up on screen)."""
     body = app.query(AssistantMessage).last().body
-    return next(s.text.strip() for s in reversed(body._mv_committed) if s.text.strip())
+    return next(s.strip() for s in reversed(body.line_texts()) if s.strip())
 
 
 def near_the_end_on_screen(app) -> bool:
     """Whether one of the answer's last rendered lines is on screen right now."""
     body = app.view.live.widget.body if app.view.live else app.query(AssistantMessage).last().body
-    lines = [s.text.strip() for s in [*body._mv_committed, *body._mv_tail]]
+    lines = [s.strip() for s in body.line_texts()]
     counts = {line: lines.count(line) for line in lines[-40:]}  # within a screenful: a frame of lag is fine
     unique = [line for line, n in counts.items() if n == 1 and len(line) > 8]  # the answer repeats itself
     assert unique, "no distinctive line near the end"
@@ -337,7 +337,7 @@ async def test_a_huge_answer_renders_in_slices_and_ends_complete(monkeypatch):
         assert 0 < view._mv_rendered_blocks < len(view.splitter.blocks)  # a slice, not the whole backlog
         view.finish()
         await until(pilot, lambda: not view._mv_dirty and view._mv_rendered_blocks == len(view.splitter.blocks), timeout=120, what="the last slice")
-        sliced = [strip.text for strip in view._mv_committed]
+        sliced = view.line_texts()
     monkeypatch.setattr(MarkdownView, "BUDGET", 1e9)
     monkeypatch.setattr(MarkdownView, "FINISH_BUDGET", 1e9)
 
@@ -347,4 +347,42 @@ async def test_a_huge_answer_renders_in_slices_and_ends_complete(monkeypatch):
         view.append(text)
         view.finish()
         await pilot.pause()
-        assert [strip.text for strip in view._mv_committed] == sliced
+        assert view.line_texts() == sliced
+
+
+async def test_a_long_answer_keeps_few_strips_and_shows_every_part_when_scrolled_back(monkeypatch):
+    """Strips are kept for a bounded number of lines; a part scrolled back to is rendered again, identical."""
+    from textual.app import App
+    from textual.containers import VerticalScroll
+
+    from chatui.ui.widgets.markdown_view import MarkdownView
+
+    monkeypatch.setattr(MarkdownView, "KEEP_LINES", 60)
+    text = "\n\n".join(f"Paragraph {n} has **bold** words, `code` and a tail long enough to wrap once here." for n in range(300))
+    text += "\n\n```python\n" + "\n".join(f"x_{n} = {n}  # line {n}" for n in range(200)) + "\n```\n"
+
+    class Host(App):
+        def compose(self):
+            with VerticalScroll():
+                yield MarkdownView(text, number_code=True)
+
+    async with Host().run_test(size=(60, 20)) as pilot:
+        view = pilot.app.query_one(MarkdownView)
+        scroller = pilot.app.query_one(VerticalScroll)
+        await pilot.pause()
+        layout = view._mv_layout
+        lines = view.line_texts()
+        assert len(lines) > 900 and layout.rendered == len(view.splitter.blocks)
+        biggest = max(end - start for start, end in layout.spans)
+        assert layout.kept <= 60 + biggest  # not every line's strips
+        for top in (0, 450, 300, len(lines) - 20, 0):  # back and forth: parts dropped and rendered again
+            scroller.scroll_to(y=top, animate=False)
+            await pilot.pause()
+            shown = [line[: view.size.width].rstrip() for line in _screen(pilot.app)[:18]]  # not the scrollbar
+            assert shown == lines[top : top + 18], f"at line {top}"
+        assert "Paragraph 0 has" in _screen(pilot.app)[0]
+        assert layout.kept <= 60 + biggest
+
+
+def _screen(app) -> list[str]:
+    return [strip.text for strip in app.screen._compositor.render_strips()]

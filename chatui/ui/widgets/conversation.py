@@ -35,6 +35,7 @@ from chatui.ui.messages import (
 )
 from chatui.ui.widgets.follow import FollowingScroll
 from chatui.ui.widgets.items import ItemLines, sources_text
+from chatui.ui.widgets.lean import lean
 from chatui.ui.widgets.markdown_view import MarkdownView
 from chatui.updates import (
     AnswerDelta,
@@ -92,6 +93,7 @@ class AssistantMessage(Vertical, can_focus=True):
 
     def __init__(self, turn: Turn) -> None:
         super().__init__(classes="assistant-message")
+        lean(self)  # as tall as its answer
         self.turn = turn
         done = turn.status is not Status.STREAMING
         said, answer = items.answer_view(turn.answer, turn.items) if done else ("", "")

@@ -9,7 +9,11 @@ API, so a long answer is one widget whose layout cost is its line count.
 from __future__ import annotations
 
 import time
+from bisect import bisect_right
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 
 from rich.segment import Segment
 from rich.style import Style
@@ -22,10 +26,34 @@ from textual.widget import Widget
 from chatui.blocks import Block, BlockSplitter, merge_code_chunks
 from chatui.i18n import _
 from chatui.mathtext import has_math, render_math
+from chatui.ui.widgets.lean import lean
 
 CODE_THEME = "monokai"
 _NUMBER = Style(reverse=True, bold=True)
 _LANG = Style(dim=True)
+# A long fence streamed in chunks is highlighted again as one piece when it ends, up to this
+# size (characters): beyond it the chunks stay, so no block is too big to render again on scroll.
+MERGE_LIMIT = 64_000
+_first = itemgetter(0)
+
+
+# One rendered line: its segments. Lines are kept as plain lists and made into Strips only to be
+# painted: a Strip carries seven caches (~1.2 KB and 11 objects for the collector to walk; a list
+# of segments ~0.2 KB and 3), and an answer keeps thousands of lines.
+Line = list[Segment]
+
+
+def _line_text(line: Line) -> str:
+    return "".join([segment.text for segment in line])
+
+
+def _plain(lines: list[Line]) -> str:
+    """Rendered lines as plain text, without trailing padding."""
+    return "\n".join([_line_text(line).rstrip() for line in lines])
+
+
+def _blank(width: int) -> Line:
+    return [Segment(" " * width)]
 
 
 def _highlight(strip: Strip, start: int, end: int, style: Style) -> Strip:
@@ -93,6 +121,25 @@ def _markdown(markup: str):
     return md
 
 
+@dataclass(eq=False)
+class _Layout:
+    """What is rendered at one width: the lines of every rendered block, strips for a few."""
+
+    width: int
+    spans: list[tuple[int, int]] = field(default_factory=list)  # each rendered block's lines
+    numbers: list[int] = field(default_factory=list)  # its code number (0: none), to render it again
+    texts: list[str] = field(default_factory=list)  # its lines as plain text (selection): far smaller than strips
+    strips: OrderedDict[int, list[Line]] = field(default_factory=OrderedDict)  # block index -> lines, least recent first
+    kept: int = 0  # lines held in ``strips``
+    lines: int = 0  # lines of the rendered blocks and the gaps between them
+    codes: int = 0  # code blocks numbered so far
+
+    @property
+    def rendered(self) -> int:
+        """How many blocks are rendered at this width."""
+        return len(self.spans)
+
+
 class MarkdownView(Widget):
     """Markdown that can be appended to cheaply; ``flush`` brings the screen up to date."""
 
@@ -110,17 +157,19 @@ class MarkdownView(Widget):
     # A backlog this small (characters) is rendered whole whatever the budget: at any ordinary
     # rate that is one frame's text, and the view must stay on the newest line.
     WHOLE = 8_000
-
+    # Rendered lines kept (about 0.3 KB each); blocks further from the ones last shown keep only
+    # their line count and text, and are rendered again if scrolled back to. Without this bound a
+    # 10 MB answer held ~1 GB of strips, and a never-ending stream grew without end.
+    KEEP_LINES = 3_000
+    STYLED_LINES = 1_024  # styled lines cached for painting (those on screen, and some)
 
     def __init__(self, text: str = "", *, number_code: bool = False, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
+        lean(self)
         self.number_code = number_code  # a numbered title line above each code block (keys 1-9 copy them)
-        self._mv_codes = 0  # code blocks rendered so far (their numbers)
         self.splitter = BlockSplitter()
-        self._mv_width = 0
-        self._mv_committed: list[Strip] = []
-        self._mv_rendered_blocks = 0
-        self._mv_tail: list[Strip] = []
+        self._mv_layout = _Layout(0)
+        self._mv_tail: list[Line] = []
         self._mv_dirty = False
         self._mv_catching_up = False  # a timer will flush again: finished blocks wait to be rendered
         self._mv_streamed = False  # text came by append: render in slices (given whole: mostly at once)
@@ -128,16 +177,15 @@ class MarkdownView(Widget):
         self._mv_base = None
         self._mv_frame_style = None
         self._mv_styled: dict[int, Strip] = {}
-        self._mv_spans: list[tuple[int, int]] = []  # committed lines of each block
-        # what was rendered at other widths: a layout may ask for the height at two widths
+        # what was rendered at another width: a layout may ask for the height at two widths
         # (a scroll container with and without its scrollbar), and rendering everything again
         # at each switch made every frame cost the whole answer
-        self._mv_parked: dict[int, tuple[list[Strip], list[tuple[int, int]], int, int]] = {}
+        self._mv_parked: dict[int, _Layout] = {}
         if text:
             self.splitter.feed_all(text)
             self.splitter.close()
             # finished text: long fences highlight as one piece from the start
-            self.splitter.blocks = merge_code_chunks(self.splitter.blocks)
+            self.splitter.blocks = merge_code_chunks(self.splitter.blocks, MERGE_LIMIT)
             self._mv_closed = True
 
     # -- feeding ------------------------------------------------------------------
@@ -151,6 +199,14 @@ class MarkdownView(Widget):
         """Whether the text is complete (given whole, or the stream finished)."""
         return self._mv_closed
 
+    @property
+    def _mv_width(self) -> int:
+        return self._mv_layout.width
+
+    @property
+    def _mv_rendered_blocks(self) -> int:
+        return self._mv_layout.rendered
+
     def append(self, delta: str) -> None:
         """Add streamed text; cheap, nothing is rendered until :meth:`flush`."""
         self._mv_streamed = True
@@ -162,12 +218,8 @@ class MarkdownView(Widget):
         self.splitter = BlockSplitter()
         self.splitter.feed_all(text)
         self._mv_parked.clear()
-
         self._mv_styled.clear()
-        self._mv_committed = []
-        self._mv_spans = []
-        self._mv_rendered_blocks = 0
-        self._mv_codes = 0
+        self._mv_layout = _Layout(self._mv_layout.width)
         self._mv_dirty = True
 
     def finish(self) -> None:
@@ -185,7 +237,8 @@ class MarkdownView(Widget):
 
     def _merge_fences(self) -> None:
         blocks = self.splitter.blocks
-        if not self._mv_width or len(self._mv_spans) != len(blocks):
+        lay = self._mv_layout
+        if not lay.width or lay.rendered != len(blocks):
             return
         groups: list[tuple[int, int]] = []
         for index, block in enumerate(blocks):
@@ -195,24 +248,30 @@ class MarkdownView(Widget):
                 else:
                     groups.append((index - 1, index))
         for first, last in reversed(groups):
+            if sum(len(block.text) for block in blocks[first : last + 1]) > MERGE_LIMIT:
+                continue  # a huge fence stays in chunks: one block is rendered again whole when scrolled back to
             merged = merge_code_chunks(blocks[first : last + 1])[0]
-            number = sum(1 for b in blocks[: first + 1] if b.kind == "code" and not b.joined)
-            strips = self._render_block(merged, self._mv_width, number)
-            start, end = self._mv_spans[first][0], self._mv_spans[last][1]
-            self._mv_committed[start:end] = strips
+            strips = self._render_block(merged, lay.width, lay.numbers[first])
+            start, end = lay.spans[first][0], lay.spans[last][1]
             shift = len(strips) - (end - start)
-            self._mv_spans[first : last + 1] = [(start, start + len(strips))]
-            for k in range(first + 1, len(self._mv_spans)):
-                a, b = self._mv_spans[k]
-                self._mv_spans[k] = (a + shift, b + shift)
+            gone = last - first
+            lay.spans[first : last + 1] = [(start, start + len(strips))]
+            for k in range(first + 1, len(lay.spans)):
+                a, b = lay.spans[k]
+                lay.spans[k] = (a + shift, b + shift)
+            del lay.numbers[first + 1 : last + 1]
+            lay.texts[first : last + 1] = [_plain(strips)]
+            kept = OrderedDict((k if k < first else k - gone, v) for k, v in lay.strips.items() if not first <= k <= last)
+            lay.strips, lay.kept = kept, sum(len(v) for v in kept.values())
+            lay.lines += shift
             blocks[first : last + 1] = [merged]
-        self._mv_rendered_blocks = len(blocks)
+            self._store(lay, first, strips)
         self._mv_parked.clear()
         self._mv_styled.clear()
         self.refresh(layout=True)
 
     # -- rendering ----------------------------------------------------------------
-    def _render_block(self, block: Block, width: int, number: int = 0) -> list[Strip]:
+    def _render_block(self, block: Block, width: int, number: int = 0) -> list[Line]:
         console = self.app.console
         options = console.options.update(width=width, height=None, highlight=False, markup=False)
         if block.kind == "code":
@@ -228,61 +287,89 @@ class MarkdownView(Widget):
             lines = console.render_lines(renderable, options, pad=False, new_lines=False)
         except Exception:  # noqa: BLE001 - malformed Markdown must not crash the app
             lines = console.render_lines(Text(block.text), options, pad=False, new_lines=False)
-        strips = [Strip(line) for line in lines]
         # Rich pads some elements (lists, quotes) with blank lines; block gaps are ours to add.
-        while strips and not strips[-1].text.strip():
-            strips.pop()
-        while strips and not strips[0].text.strip():
-            strips.pop(0)
+        while lines and not _line_text(lines[-1]).strip():
+            lines.pop()
+        first = 0
+        while first < len(lines) and not _line_text(lines[first]).strip():
+            first += 1
+        if first:
+            del lines[:first]
         if number and self.number_code:
             title = [Segment(" " + _("code {number}").format(number=number) + " ", _NUMBER), Segment(f" {block.lang}" if block.lang else "", _LANG)]
-            strips.insert(0, Strip(title).crop_extend(0, width, None))
-        return strips
+            lines.insert(0, list(Strip(title).crop_extend(0, width, None)))
+        return lines
 
     def _number(self, block: Block) -> int:
         """The number of a code block's title (0: a continuation chunk or not code)."""
         if block.kind != "code" or block.joined:
             return 0
-        return self._mv_codes + 1
+        return self._mv_layout.codes + 1
+
+    def _store(self, lay: _Layout, index: int, strips: list[Line]) -> None:
+        """Keep a block's strips, dropping those of the blocks least recently shown beyond KEEP_LINES."""
+        old = lay.strips.pop(index, None)
+        if old is not None:
+            lay.kept -= len(old)
+        lay.strips[index] = strips
+        lay.kept += len(strips)
+        while lay.kept > self.KEEP_LINES and len(lay.strips) > 1:
+            _, dropped = lay.strips.popitem(last=False)
+            lay.kept -= len(dropped)
 
     def _append_block(self, block: Block, width: int, first: bool) -> None:
+        lay = self._mv_layout
         if not first and not block.joined:
-            self._mv_committed.append(Strip([Segment(" " * width)], width))
-        start = len(self._mv_committed)
+            lay.lines += 1  # the blank line between blocks
         number = self._number(block)
-        self._mv_codes += bool(number)
-        self._mv_committed.extend(self._render_block(block, width, number))
-        self._mv_spans.append((start, len(self._mv_committed)))
+        lay.codes += bool(number)
+        strips = self._render_block(block, width, number)
+        start = lay.lines
+        lay.lines += len(strips)
+        lay.spans.append((start, lay.lines))
+        lay.numbers.append(number)
+        lay.texts.append(_plain(strips))
+        self._store(lay, len(lay.spans) - 1, strips)
+
+    def _line(self, y: int) -> Line:
+        """Committed line ``y``: from the kept strips, or its block rendered again."""
+        lay = self._mv_layout
+        index = bisect_right(lay.spans, y, key=_first) - 1
+        if index < 0 or y >= lay.spans[index][1]:
+            return _blank(lay.width)  # a gap between blocks
+        strips = lay.strips.get(index)
+        if strips is None:
+            strips = self._render_block(self.splitter.blocks[index], lay.width, lay.numbers[index])
+            self._store(lay, index, strips)
+        else:
+            lay.strips.move_to_end(index)
+        offset = y - lay.spans[index][0]
+        return strips[offset] if offset < len(strips) else _blank(lay.width)
 
     def _ensure(self, width: int, budget: float | None = None) -> None:
         """Render whatever is not rendered at ``width``."""
         if width <= 0:
             return
-        if width != self._mv_width:
-            wanted = self._mv_parked.pop(width, ([], [], 0, 0))
+        if width != self._mv_layout.width:
+            wanted = self._mv_parked.pop(width, None) or _Layout(width)
             self._mv_parked.clear()  # the last other width only; a resize drops the rest
-            if self._mv_width:
-                self._mv_parked[self._mv_width] = (self._mv_committed, self._mv_spans, self._mv_rendered_blocks, self._mv_codes)
-            self._mv_width = width
+            if self._mv_layout.width:
+                self._mv_parked[self._mv_layout.width] = self._mv_layout
+            self._mv_layout = wanted
             self._mv_styled.clear()
-            self._mv_committed, self._mv_spans, self._mv_rendered_blocks, self._mv_codes = wanted
             self._mv_dirty = True
         blocks = self.splitter.blocks
         if budget is None:  # text given whole (a conversation opening) is mostly rendered at once; a stream in slices
             budget = self.BUDGET if self._mv_streamed else self.FINISH_BUDGET
-        index = self._mv_rendered_blocks
+        index = self._mv_layout.rendered
         if len(blocks) - index <= 64 and sum(len(block.text) for block in blocks[index:]) <= self.WHOLE:
-
             budget = float("inf")  # a frame's worth of new text: render it all, the view stays on the newest line
         deadline = time.perf_counter() + budget
-
-
         while index < len(blocks):
             self._append_block(blocks[index], width, index == 0)
             index += 1
             if time.perf_counter() > deadline and index < len(blocks):
                 break
-        self._mv_rendered_blocks = index
         if index < len(blocks):
             self._mv_tail = []  # behind: the tail is drawn once the blocks before it are
             self._catch_up()
@@ -293,7 +380,7 @@ class MarkdownView(Widget):
         else:
             strips = self._render_block(tail, width, self._number(tail))
             if blocks and not tail.joined:
-                strips = [Strip([Segment(" " * width)], width)] + strips
+                strips = [_blank(width), *strips]
             self._mv_tail = strips
         self._mv_dirty = False
 
@@ -312,18 +399,18 @@ class MarkdownView(Widget):
         """Render new blocks (for at most ``budget`` seconds, default BUDGET) and the tail; relayout only if the height changed."""
         if not self._mv_dirty or not self.is_mounted:
             return
-        committed_before = len(self._mv_committed)
+        committed_before = self._mv_layout.lines
         before = self._height()
-        width = self._mv_width or self.content_region.width
+        width = self._mv_layout.width or self.content_region.width
         self._ensure(width, budget)
         after = self._height()
         # repaint only the lines that can have changed (the old tail onwards);
         # relayout only when the height changed
-        start = min(committed_before, len(self._mv_committed))
+        start = min(committed_before, self._mv_layout.lines)
         self.refresh(Region(0, start, max(width, 1), max(after - start, 1)), layout=after != before)
 
     def _height(self) -> int:
-        lines = len(self._mv_committed) + len(self._mv_tail)
+        lines = self._mv_layout.lines + len(self._mv_tail)
         if self._mv_closed or not self.GROW_STEP:
             return lines
         # While streaming, grow in steps: every height change costs a full relayout
@@ -333,7 +420,7 @@ class MarkdownView(Widget):
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         """Height is the number of rendered lines at this width (stepped while streaming)."""
-        if width != self._mv_width or self._mv_dirty:
+        if width != self._mv_layout.width or self._mv_dirty:
             self._ensure(width)
         return self._height()
 
@@ -354,14 +441,16 @@ class MarkdownView(Widget):
         if base != self._mv_base:
             self._mv_base = base
             self._mv_styled.clear()
-        committed = self._mv_committed
-        if y < len(committed):
+        lines = self._mv_layout.lines
+        if y < lines:
             # finished lines never change: style each once
             strip = self._mv_styled.get(y)
             if strip is None:
-                strip = self._mv_styled[y] = committed[y].apply_style(base)
-        elif y - len(committed) < len(self._mv_tail):
-            strip = self._mv_tail[y - len(committed)].apply_style(base)
+                if len(self._mv_styled) >= self.STYLED_LINES:
+                    self._mv_styled.clear()
+                strip = self._mv_styled[y] = Strip(self._line(y)).apply_style(base)
+        elif y - lines < len(self._mv_tail):
+            strip = Strip(self._mv_tail[y - lines]).apply_style(base)
         else:
             return Strip.blank(self.size.width, base)
         selection = self.text_selection
@@ -369,10 +458,23 @@ class MarkdownView(Widget):
             strip = _highlight(strip, *span, self.screen.get_component_rich_style("screen--selection"))
         return strip.apply_offsets(0, y)
 
+    def line_texts(self) -> list[str]:
+        """Every line as it reads on screen, without trailing padding (blank gaps included)."""
+        lay = self._mv_layout
+        out: list[str] = []
+        line = 0
+        for (start, end), text in zip(lay.spans, lay.texts):
+            out.extend([""] * (start - line))
+            if end > start:
+                out.extend(text.split("\n"))
+            line = end
+        out.extend([""] * (lay.lines - line))
+        out.extend(_line_text(line).rstrip() for line in self._mv_tail)
+        return out
+
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:
         """The selected text as it reads on screen (each line without its trailing padding)."""
-        lines = [strip.text.rstrip() for strip in (*self._mv_committed, *self._mv_tail)]
-        return selection.extract("\n".join(lines)), "\n"
+        return selection.extract("\n".join(self.line_texts())), "\n"
 
     def selection_updated(self, selection: Selection | None) -> None:
         """Repaint to show the new selection."""
@@ -381,6 +483,6 @@ class MarkdownView(Widget):
     def on_resize(self) -> None:
         """Re-wrap at the new width."""
         width = self.content_region.width
-        if width != self._mv_width:
+        if width != self._mv_layout.width:
             self._ensure(width)
             self.refresh(layout=True)
