@@ -36,6 +36,7 @@ from chatui.sse import Frame, FrameDecoder, FrameTooLarge, StreamStats, aiter_fr
 
 _RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524, 529})
 _CONTENT = (ev.Delta, ev.TextDone)
+SEEN_SEQS = 8_192  # sequence numbers remembered to drop replayed events
 
 
 def default_timeout() -> httpx.Timeout:
@@ -222,6 +223,11 @@ class ResponsesClient:
                             stats.duplicates += 1
                             continue
                         seen[seq] = digest
+                        if len(seen) > SEEN_SEQS:
+                            # a replay repeats recent events: the older half is forgotten, so an
+                            # endless stream does not grow this without bound (dicts keep order)
+                            for old in list(seen)[: SEEN_SEQS // 2]:
+                                del seen[old]
                     if type(event) is ev.StreamError and event.message:
                         event.message = self._scrub(event.message) or ""
                     yield event

@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from chatui import events as ev
 from chatui.chat import stream_turn
 from chatui.client import ResponsesClient
 from chatui.conversation import Conversation, Settings
@@ -97,10 +98,16 @@ async def test_noise_is_counted():
         await client.aclose()
 
 
-async def test_duplicates_are_dropped_and_counted(server):
+@pytest.mark.parametrize("remembered", [8_192, 2])
+async def test_duplicates_are_dropped_and_counted(server, monkeypatch, remembered):
+    """Replayed events are dropped, also when only the most recent sequence numbers are remembered (the bound)."""
+    import chatui.client
+
+    monkeypatch.setattr(chatui.client, "SEEN_SEQS", remembered)
     client = ResponsesClient(server.base_url, API_KEY)
-    [e async for e in client.stream_events({"model": "duplicates", "input": "x"})]
+    events = [e async for e in client.stream_events({"model": "duplicates", "input": "x"})]
     assert client.last_stats.duplicates > 5
+    assert "".join(e.delta for e in events if isinstance(e, ev.Delta) and e.channel == ev.TEXT) == "Each once."
     await client.aclose()
 
 
