@@ -198,11 +198,11 @@ class Turn:
             "user_text": self.user_text,
             "model": self.model,
             "gateway": self.gateway,
-            "params": self.params,
+            "params": dict(self.params),  # copies: a save may be written on another thread
             "status": str(self.status),
             "answer": self.answer,
             "reasoning": self.reasoning,
-            "items": self.items,
+            "items": list(self.items),
             "usage": self.usage.to_dict() if self.usage else None,
             "timings": self.timings.to_dict(),
             "error": self.error,

@@ -85,6 +85,11 @@ class Refused(Exception):
         self.severity = severity
 
 
+
+def _save_failed(exc: OSError) -> Refused:
+    return Refused(_("Could not save the conversation ({why}); it stays in memory.").format(why=exc.strerror or exc), title=_("Save failed"), severity="error")
+
+
 class Session:
     """One conversation with one gateway, and the rules for everything the user can do."""
 
@@ -102,6 +107,8 @@ class Session:
             conversation = Conversation(settings or Settings(DEFAULT_MODEL), gateway.base_url)
         self.store = store
         self._temp_blobs: Any = None  # attachments of a session that saves nothing (removed by aclose)
+        self._saves: Any = None  # BackgroundSaves, once save_in_background was called
+        self._loop: Any = None
         self.pending: list[Any] = []  # attachments for the next message (chatui.attachments.Attachment)
         self.conversation = conversation
         self.on_notice = on_notice or (lambda notice: None)
@@ -760,15 +767,19 @@ class Session:
         (Otherwise the next autosave would bring the deleted conversation back.)
         """
         conv = self.conversation
+        if self._saves is not None:
+            self._saves.wait()
         if self.store is None or self.streaming is not None or not conv.turns or self.store.path_for(conv.id).exists():
             return None
         self.new()
         return _("The open conversation was deleted; this is a new one.")
 
     def history_store(self) -> Any:
-        """The transcript store, for browsing; Refused when transcripts are off."""
+        """The transcript store, for browsing (queued saves written first); Refused when transcripts are off."""
         if self.store is None:
             raise Refused(_("Transcripts are off for this session."), severity="information")
+        if self._saves is not None:
+            self._saves.wait()  # the list, a rename or a delete sees every save made so far
         return self.store
 
     def save(self) -> Path:
@@ -777,16 +788,55 @@ class Session:
         try:
             return store.save(self.conversation)
         except OSError as exc:
-            raise Refused(_("Could not save the conversation ({why}); it stays in memory.").format(why=exc.strerror or exc), title=_("Save failed"), severity="error") from None
+            raise _save_failed(exc) from None
+
+    def save_in_background(self) -> None:
+        """From now on autosaves are written on a thread (the TUI: a big transcript must not stall the screen).
+
+        Call from the event loop that should hear how each save went.
+        """
+        from chatui.transcripts import BackgroundSaves
+
+        if self.store is not None and (self._saves is None or self._saves.store is not self.store):
+            if self._saves is not None:
+                self._saves.close()
+            self._saves = BackgroundSaves(self.store)
+            self._loop = asyncio.get_running_loop()
+
+    async def saves_done(self) -> None:
+        """Wait until every save queued so far is written (and its outcome applied)."""
+        if self._saves is not None:
+            await asyncio.wrap_future(self._saves.idle())
+            await asyncio.sleep(0)  # the outcomes were queued to this loop before the wait ended
 
     def autosave(self) -> None:
         """Save after each change; a failure becomes a notice, never an exception."""
         if self.store is None:
             return
+        saves = self._saves
+        if saves is not None and saves.store is self.store:
+            conv = self.conversation
+            future = saves.submit(self.store.snapshot(conv))
+            loop = self._loop
+            future.add_done_callback(lambda done: loop.call_soon_threadsafe(self._saved, conv, done))
+            return
         try:
             self.save()
         except Refused as refused:
             self.on_notice(Notice(refused.message, refused.title, refused.severity))
+
+    def _saved(self, conv: Conversation, done: Any) -> None:
+        """A background save ended (on the loop): adopt a fork's id, or tell why it failed."""
+        try:
+            saved = done.result()
+        except OSError as exc:
+            refused = _save_failed(exc)
+            self.on_notice(Notice(refused.message, refused.title, refused.severity))
+        except Exception as exc:  # noqa: BLE001 - a save must never take the app down; say so instead
+            self.on_notice(Notice(_("Could not save the conversation ({why}); it stays in memory.").format(why=type(exc).__name__), _("Save failed"), "error"))
+        else:
+            if saved is not None:
+                saved.apply(conv)
 
     def export(self, arg: str, cwd: Path | None = None) -> Path:
         """/export [md|json] [PATH]: write the conversation; returns where."""
@@ -892,7 +942,10 @@ class Session:
         self.settings.model = model
 
     async def aclose(self) -> None:
-        """Close every connection pool this session opened."""
+        """Finish the queued saves; close every connection pool this session opened."""
+        if self._saves is not None:
+            saves, self._saves = self._saves, None
+            await asyncio.to_thread(saves.close)
         if self._catalogue_task is not None and not self._catalogue_task.done():
             self._catalogue_task.cancel()
         if self._temp_blobs is not None:

@@ -13,8 +13,10 @@ import json
 import os
 import re
 import tempfile
+import threading
 import time
 import uuid
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from decimal import Decimal
 from glob import escape as glob_escape
@@ -184,6 +186,83 @@ def atomic_write(path: Path, data: bytes) -> None:
     _fsync_dir(path.parent)
 
 
+@dataclass(slots=True)
+class Snapshot:
+    """A conversation as one save writes it: its on-disk dict and the revision it was at."""
+
+    conv_id: str
+    base: int  # the revision before this save: a higher one on disk means another instance saved
+    data: dict[str, Any]
+
+
+@dataclass(slots=True)
+class Saved:
+    """Where a snapshot went: its path, and the id and title it got (a new id when it forked)."""
+
+    path: Path
+    conv_id: str  # the id it was taken under
+    saved_id: str
+    title: str
+
+    @property
+    def forked(self) -> bool:
+        """Whether the save went to a new id (another instance had saved this conversation)."""
+        return self.saved_id != self.conv_id
+
+    def apply(self, conv: Conversation) -> None:
+        """Give ``conv`` the fork's id and title, if the save forked."""
+        if self.forked and conv.id == self.conv_id:
+            conv.id, conv.title = self.saved_id, self.title
+
+
+class BackgroundSaves:
+    """Transcript writes on one thread, in order, so a big transcript never holds up the screen.
+
+    Saves of one conversation queued behind each other collapse into the newest; after a fork,
+    snapshots still under the old id go to the new one (they were taken before the fork was known).
+    """
+
+    def __init__(self, store: TranscriptStore) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.store = store
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="chatui-save")
+        self._lock = threading.Lock()
+        self._newest: dict[str, Snapshot] = {}
+        self._forks: dict[str, tuple[str, str]] = {}
+
+    def submit(self, snap: Snapshot) -> Future[Saved | None]:
+        """Queue a write; the future gives where it went (None: a newer snapshot was written instead)."""
+        with self._lock:
+            self._newest[snap.conv_id] = snap
+        return self._pool.submit(self._write, snap.conv_id)
+
+    def _write(self, conv_id: str) -> Saved | None:
+        with self._lock:
+            snap = self._newest.pop(conv_id, None)
+        if snap is None:
+            return None
+        fork = self._forks.get(conv_id)
+        if fork is not None:
+            snap.data["id"], snap.data["title"] = fork
+        saved = self.store.write(snap)
+        if saved.forked:
+            self._forks[conv_id] = (saved.saved_id, saved.title)
+        return saved
+
+    def wait(self) -> None:
+        """Block until every queued write is done."""
+        self._pool.submit(int).result()
+
+    def idle(self) -> Future[int]:
+        """A future done once every write queued before it is."""
+        return self._pool.submit(int)
+
+    def close(self) -> None:
+        """Finish the queued writes and stop the thread."""
+        self._pool.shutdown(wait=True)
+
+
 class TranscriptStore:
     """The conversations directory."""
 
@@ -207,25 +286,36 @@ class TranscriptStore:
 
     def save(self, conv: Conversation) -> Path:
         """Write ``conv`` atomically; fork to a new id if another instance wrote it since."""
+        saved = self.write(self.snapshot(conv))
+        saved.apply(conv)
+        return saved.path
+
+    def snapshot(self, conv: Conversation) -> Snapshot:
+        """What a save of ``conv`` writes, taken now (cheap: the text is shared, not copied); the revision is taken too."""
+        base = conv.revision
+        # taken at once: a save queued behind this one must not see this one as another instance's
+        conv.revision = base + 1
+        conv.updated_at = time.time()
+        return Snapshot(conv.id, base, to_dict(conv))
+
+    def write(self, snap: Snapshot) -> Saved:
+        """Write a snapshot atomically under the store's lock (any thread); fork if another instance saved since."""
         import fcntl
 
         self.root.mkdir(parents=True, exist_ok=True)
+        data = snap.data
         with _open_lock(self.root / ".lock") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
-                path = self.path_for(conv.id)
-                ours = conv.revision
+                path = self.path_for(data["id"])
                 if path.exists():
                     disk = self._revision(path)
-                    if disk is not None and disk > ours:
+                    if disk is not None and disk > snap.base:
                         # someone else saved this conversation after we loaded it
-                        conv.id = f"{conv.id}-{uuid.uuid4().hex[:4]}"
-                        conv.title = _("{title} (fork)").format(title=conv.title or _("Untitled"))
-                        path = self.path_for(conv.id)
-                conv.revision = ours + 1
-                conv.updated_at = time.time()
-                data = json.dumps(to_dict(conv), ensure_ascii=False, indent=1).encode("utf-8")
-                atomic_write(path, data)
+                        data["id"] = f"{data['id']}-{uuid.uuid4().hex[:4]}"
+                        data["title"] = _("{title} (fork)").format(title=data["title"] or _("Untitled"))
+                        path = self.path_for(data["id"])
+                atomic_write(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
                 # under the lock no other save is running: a temp file of this conversation is an orphan
                 for orphan in self.root.glob(f".{glob_escape(path.name)}.*.tmp"):
                     try:
@@ -234,7 +324,7 @@ class TranscriptStore:
                         pass
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
-        return path
+        return Saved(path, snap.conv_id, data["id"], data["title"])
 
     @staticmethod
     def _revision(path: Path) -> int | None:

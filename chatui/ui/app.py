@@ -103,6 +103,7 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
         self.view.branch_of = lambda turn: self.session.branch(turn)
         self.side.gauge_for = self.session.gauge
         self.session.on_priced = self._priced
+        self.session.save_in_background()  # writing a big transcript must not hold up the screen
         self._width_rule()
         if theme := prefs.effective_theme:
             if theme in self.available_themes:
@@ -487,5 +488,5 @@ class ChatApp(CopyCommands, BranchCommands, App[None]):
         self.exit()
 
     async def on_unmount(self) -> None:
-        """Close the connection pools and any demo server started from setup."""
+        """Finish the queued saves; close the connection pools and any demo server started from setup."""
         await self.session.aclose()

@@ -45,6 +45,7 @@ async def send(app: ChatApp, pilot, text: str, wait: bool = True) -> None:
     await pilot.press("enter")
     if wait:
         await until(pilot, lambda: app.session.streaming is None and app.turn_worker is not None and app.turn_worker.is_finished, what="the turn to finish")
+        await app.session.saves_done()  # transcripts are written on a thread
         await pilot.pause()
 
 

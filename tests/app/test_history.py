@@ -34,6 +34,7 @@ async def test_user_message_is_saved_before_the_answer_arrives(paced_server, sto
     async with app.run_test(size=(120, 40)) as pilot:
         await send(app, pilot, "saved early", wait=False)
         await until(pilot, lambda: app.session.streaming is not None)
+        await app.session.saves_done()
         on_disk = store.load(app.session.conversation.id)
         assert on_disk.turns[-1].user_text == "saved early"
         await pilot.press("escape")
@@ -44,11 +45,11 @@ async def test_user_message_is_saved_before_the_answer_arrives(paced_server, sto
 async def test_save_failure_notifies_and_keeps_the_conversation(make_app, store, monkeypatch):
     app = make_app()
 
-    def broken(conv):
+    def broken(snapshot):
         raise PermissionError(13, "Permission denied")
 
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        monkeypatch.setattr(store, "save", broken)
+        monkeypatch.setattr(store, "write", broken)  # on the save thread: the failure comes back as a notice
         await send(app, pilot, "keep me")
         assert app.session.conversation.turns[-1].status is Status.COMPLETED
         assert any("Could not save" in n.message and "stays in memory" in n.message for n in app._notifications)

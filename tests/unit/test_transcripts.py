@@ -273,3 +273,62 @@ def test_history_counts_the_branch_that_opens_and_how_many_branches(tmp_path):
     conv.switch(conv.all_turns[-1])
     store.save(conv)
     assert next(s for s in store.summaries() if s.id == "tree").turns == 2
+
+
+def test_background_saves_write_off_the_calling_thread_in_order_and_collapse(tmp_path, monkeypatch):
+    """Queued saves of one conversation end as the newest; written by the save thread, never the caller's."""
+    import threading
+
+    import chatui.transcripts as transcripts
+    from chatui.transcripts import BackgroundSaves
+
+    store = TranscriptStore(tmp_path)
+    writers: list[str] = []
+    real = transcripts.atomic_write
+    gate = threading.Event()
+
+    def slow_write(path, data):
+        gate.wait(10)  # the first write waits, so the next four queue up behind it
+        writers.append(threading.current_thread().name)
+        real(path, data)
+
+    monkeypatch.setattr(transcripts, "atomic_write", slow_write)
+    saves = BackgroundSaves(store)
+    conv = sample()
+    futures = []
+    for n in range(5):
+        conv.title = f"title {n}"
+        futures.append(saves.submit(store.snapshot(conv)))
+    gate.set()
+    results = [f.result(10) for f in futures]
+    saves.close()
+    assert writers and all(name.startswith("chatui-save") for name in writers)
+    assert len(writers) < 5 and results.count(None) == 5 - len(writers)  # queued ones collapsed into the newest
+    on_disk = store.load(conv.id)
+    assert on_disk.title == "title 4" and on_disk.revision == conv.revision == 5
+    assert [s.id for s in store.summaries()] == [conv.id]  # no fork of our own saves
+
+
+def test_background_saves_fork_once_when_another_instance_saved(tmp_path):
+    """Another window saved since: the first queued save forks, the ones queued behind it follow the fork."""
+    from chatui.transcripts import BackgroundSaves
+
+    store = TranscriptStore(tmp_path)
+    conv = sample()
+    store.save(conv)
+    other = store.load(conv.id)
+    other.start_turn("from the other window")
+    store.save(other)
+    saves = BackgroundSaves(store)
+    conv.start_turn("from this window")
+    first = saves.submit(store.snapshot(conv))
+    first_saved = first.result(10)
+    conv.start_turn("and again")  # taken under the old id: the fork is not applied yet
+    second = saves.submit(store.snapshot(conv)).result(10)
+    saves.close()
+    assert first_saved.forked and second.saved_id == first_saved.saved_id
+    first_saved.apply(conv)
+    assert conv.id == first_saved.saved_id and "(fork)" in conv.title
+    assert len(store.summaries()) == 2  # the other window's and one fork, not two
+    assert [t.user_text for t in store.load(conv.id).turns][-2:] == ["from this window", "and again"]
+    assert "from the other window" in store.summaries()[-1].text or "from the other window" in store.summaries()[0].text
