@@ -276,6 +276,47 @@ async def open_large(turns: int = 1000) -> dict:
     return {"seconds": seconds, "load_json": loaded, "interactive": interactive, "file_mb": path.stat().st_size / 1e6, "rss_mb": rss_mb()}
 
 
+async def typing_saving(mb: str = "100", background: str = "1") -> dict:
+    """Keystrokes while a turn's first save writes a big transcript (``mb`` of answers before the screen's
+    turns): p95 until the save is on disk, and how long it took. ``background=0`` saves on the loop, as before."""
+    from chatui.conversation import Conversation, Settings
+    from chatui.transcripts import TranscriptStore
+    from chatui.turn import Status
+    from chatui.ui.factory import make_app
+
+    root = Path(tempfile.mkdtemp()) / "conversations"
+    store = TranscriptStore(root)
+    conv = Conversation(Settings(model="chatui-demo"), URL, id="bench-big")
+    megabyte = ("A long answer line about streaming renderers, repeated. " * 18 + "\n\n") * 1000
+    for t in range(int(mb) + 10):  # the last ten are on screen; the big ones are earlier
+        turn = conv.start_turn(f"Question {t}")
+        turn.status = Status.COMPLETED
+        turn.answer = megabyte if t < int(mb) else "A short answer."
+    path = store.save(conv)
+    conv = store.load(path)
+    app = make_app(base_url=URL, api_key="bench", model="chatui-demo", conversation=conv, store=store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        if background != "1":
+            app.session._saves = None  # noqa: SLF001 - the inline path, for comparison
+        done = False
+
+        async def wait() -> None:
+            nonlocal done
+            await app.session.saves_done()
+            done = True
+
+        def save() -> None:
+            app.session.autosave()  # what every turn's start and end does (inline: the loop is held here)
+            asyncio.get_running_loop().create_task(wait())  # not awaited here: the app's queue goes on
+
+        t0 = time.perf_counter()
+        app.call_later(save)  # runs between the keys typed below
+        latencies = await _type_for(app, 120.0, lambda: done)
+        seconds = time.perf_counter() - t0
+    return {**_percentiles(latencies or [seconds]), "save_s": seconds, "file_mb": path.stat().st_size / 1e6}
+
+
 async def history_list(conversations: int = 1000) -> dict:
     """The history screen over 1,000 saved conversations: until it is painted."""
     from chatui.transcripts import TranscriptStore
@@ -416,6 +457,7 @@ async def endless(model: str = "endless-1000-200", seconds: str = "60") -> dict:
 BENCHES = {
     "typing_huge": typing_huge,
     "endless": endless,
+    "typing_saving": typing_saving,
     "attach_big": attach_big,
 
     "bare": bare,
