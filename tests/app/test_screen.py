@@ -386,3 +386,35 @@ async def test_a_long_answer_keeps_few_strips_and_shows_every_part_when_scrolled
 
 def _screen(app) -> list[str]:
     return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+async def test_a_big_backlog_shows_the_newest_text_at_once_and_the_formatted_text_takes_its_place():
+    """Text far ahead of rendering: the newest words are on screen (plain) at once, not minutes later."""
+    from textual.app import App
+
+    from chatui.demo.content import bulk_markdown
+    from chatui.ui.widgets.follow import FollowingScroll
+    from chatui.ui.widgets.markdown_view import MarkdownView
+
+    text = bulk_markdown(400_000) + "\n\nThe **last** words: zebra-quokka-7.\n"
+
+    class Host(App):
+        def compose(self):
+            with FollowingScroll():  # follows its end, as the conversation does
+                yield MarkdownView()
+
+    async with Host().run_test(size=(100, 30)) as pilot:
+        view = pilot.app.query_one(MarkdownView)
+
+        def at_the_end_shows(words: str) -> bool:
+            return words in "\n".join(_screen(pilot.app))
+
+        view.append(text)
+        view.flush()
+        await until(pilot, lambda: at_the_end_shows("The **last** words: zebra-quokka-7."), what="the newest text, unformatted")
+        assert view._mv_rendered_blocks < len(view.splitter.blocks)  # while far behind
+        assert "still to format" in "\n".join(_screen(pilot.app))
+        view.finish()
+        await until(pilot, lambda: view._mv_rendered_blocks == len(view.splitter.blocks) and not view._mv_dirty, timeout=120, what="the backlog")
+        await until(pilot, lambda: at_the_end_shows("The last words: zebra-quokka-7."), what="the formatted end")
+        assert "still to format" not in "\n".join(_screen(pilot.app))

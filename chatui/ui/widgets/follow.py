@@ -35,6 +35,24 @@ class Following:
         if self.pinned:
             self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
 
+    def hold_end(self, hold: bool) -> None:
+        """Keep the end in view within each layout (Textual's anchor) while ``hold``, if following.
+
+        After-refresh scrolling lags a frame. That is harmless, except while an answer's backlog
+        renders in slices every few milliseconds: the view then never shows its last lines.
+        """
+        if hold and self.pinned and not self._anchored:  # type: ignore[attr-defined]
+            self.anchor()  # type: ignore[attr-defined]
+        elif not hold and self._anchored:  # type: ignore[attr-defined]
+            self._anchored = False
+
+    def arrange(self, size, *args, **kwargs):
+        """Textual's arrangement; the anchor is dropped when the content fits (anchored, it would scroll to a negative offset)."""
+        result = super().arrange(size, *args, **kwargs)  # type: ignore[misc]
+        if self._anchored and result.spatial_map.total_region.bottom <= size.height:  # type: ignore[attr-defined]
+            self._anchored = False
+        return result
+
     def watch_virtual_size(self) -> None:
         """Content that grew in a layout nobody asked to follow (a status line, a class change) is followed too."""
         self.follow()
@@ -46,6 +64,7 @@ class Following:
             self.pinned = True
         elif new < old:
             self.pinned = False
+            self.release_anchor()  # type: ignore[attr-defined]  # (however it scrolled: a key, the wheel, a jump to a turn)
 
 
 class FollowingScroll(Following, VerticalScroll):

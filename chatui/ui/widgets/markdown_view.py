@@ -31,6 +31,7 @@ from chatui.ui.widgets.lean import lean
 CODE_THEME = "monokai"
 _NUMBER = Style(reverse=True, bold=True)
 _LANG = Style(dim=True)
+_PREVIEW = Style(dim=True, italic=True)
 # A long fence streamed in chunks is highlighted again as one piece when it ends, up to this
 # size (characters): beyond it the chunks stay, so no block is too big to render again on scroll.
 MERGE_LIMIT = 64_000
@@ -162,6 +163,11 @@ class MarkdownView(Widget):
     # 10 MB answer held ~1 GB of strips, and a never-ending stream grew without end.
     KEEP_LINES = 3_000
     STYLED_LINES = 1_024  # styled lines cached for painting (those on screen, and some)
+    # When this much text (characters) waits to be rendered, the newest text is shown below it
+    # unformatted (plain text wraps ~10x faster than Markdown renders), so the view follows the
+    # stream at any speed; the formatted text takes its place as the backlog is rendered.
+    PREVIEW_AFTER = 64_000
+    PREVIEW_CHARS = 2_000  # how much of the newest text the preview shows
 
     def __init__(self, text: str = "", *, number_code: bool = False, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -174,6 +180,8 @@ class MarkdownView(Widget):
         self._mv_catching_up = False  # a timer will flush again: finished blocks wait to be rendered
         self._mv_streamed = False  # text came by append: render in slices (given whole: mostly at once)
         self._mv_closed = False
+        self._mv_fed = 0  # characters appended (the preview is made again only when this changes)
+        self._mv_preview: tuple[tuple[int, int], list[Line]] | None = None
         self._mv_base = None
         self._mv_frame_style = None
         self._mv_styled: dict[int, Strip] = {}
@@ -210,6 +218,7 @@ class MarkdownView(Widget):
     def append(self, delta: str) -> None:
         """Add streamed text; cheap, nothing is rendered until :meth:`flush`."""
         self._mv_streamed = True
+        self._mv_fed += len(delta)
         self.splitter.feed(delta)
         self._mv_dirty = True
 
@@ -371,9 +380,14 @@ class MarkdownView(Widget):
             if time.perf_counter() > deadline and index < len(blocks):
                 break
         if index < len(blocks):
-            self._mv_tail = []  # behind: the tail is drawn once the blocks before it are
+            # behind: the tail is drawn once the blocks before it are; a big backlog shows the newest text meanwhile
+            self._mv_tail = self._preview(blocks, index, width)
+            self._hold_end(bool(self._mv_tail))
             self._catch_up()
             return
+        if self._mv_preview is not None:
+            self._mv_preview = None
+            self._hold_end(False)
         tail = None if self._mv_closed else self.splitter.tail()
         if tail is None:
             self._mv_tail = []
@@ -383,6 +397,43 @@ class MarkdownView(Widget):
                 strips = [_blank(width), *strips]
             self._mv_tail = strips
         self._mv_dirty = False
+
+    def _preview(self, blocks: list[Block], index: int, width: int) -> list[Line]:
+        """The newest text as plain text, then a note on how much is still to format (nothing while the backlog is small)."""
+        waiting = sum(len(block.text) for block in blocks[index:])
+        if waiting < self.PREVIEW_AFTER:
+            return []
+        from chatui.attachments import human_size
+
+        key = (self._mv_fed, width)
+        if self._mv_preview is None or self._mv_preview[0] != key:
+            parts: list[str] = []
+            size = 0
+            tail = None if self._mv_closed else self.splitter.tail()
+            newest = ([tail] if tail is not None else []) + [blocks[k] for k in range(len(blocks) - 1, max(index, len(blocks) - 64) - 1, -1)]
+            for block in newest:
+                parts.append(block.text)
+                size += len(block.text) + 2
+                if size >= self.PREVIEW_CHARS:
+                    break
+            text = "\n\n".join(reversed(parts))[-self.PREVIEW_CHARS :]
+            console = self.app.console
+            options = console.options.update(width=width, height=None, highlight=False, markup=False)
+            self._mv_preview = (key, console.render_lines(Text(text), options, pad=False, new_lines=False))
+        note = _("⋯ {size} still to format; the newest text above is shown plain").format(size=human_size(waiting))
+        console = self.app.console
+        options = console.options.update(width=width, height=None, highlight=False, markup=False)
+        shown = console.render_lines(Text(note, style=_PREVIEW), options, pad=False, new_lines=False)
+        return [_blank(width), *self._mv_preview[1], _blank(width), *shown]
+
+    def _hold_end(self, hold: bool) -> None:
+        """Ask the following scroll around this view to keep its end in view within each layout (see Following.hold_end)."""
+        from chatui.ui.widgets.follow import Following
+
+        for node in self.ancestors:
+            if isinstance(node, Following):
+                node.hold_end(hold)
+                return
 
     def _catch_up(self) -> None:
         """Render the next slice soon (a timer, so input is handled in between)."""
@@ -420,7 +471,9 @@ class MarkdownView(Widget):
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         """Height is the number of rendered lines at this width (stepped while streaming)."""
-        if width != self._mv_layout.width or self._mv_dirty:
+        # While catching up, only the timer's slices render: a layout that rendered one too would
+        # grow the view again after each scroll to its end, and a following view would lag behind.
+        if width != self._mv_layout.width or (self._mv_dirty and not self._mv_catching_up):
             self._ensure(width)
         return self._height()
 
