@@ -36,6 +36,19 @@ def english():
     i18n.use("en")
 
 
+@pytest.fixture(autouse=True)
+def thawed():
+    """Objects a test's stream froze are thawed after it (its app closed before settling): the collector is process-wide."""
+    yield
+    import gc
+
+    from chatui.ui import gcpause
+
+    if gcpause._Sweep.frozen:
+        gcpause._Sweep.frozen = False
+        gc.unfreeze()
+
+
 
 @pytest.fixture
 def server() -> Iterator[ScriptedServer]:

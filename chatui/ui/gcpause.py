@@ -35,18 +35,21 @@ class _Sweep:
     """
 
     frozen = False
-    last = 0.0
+    last = 0.0  # the last full collection, or the start of the stream
+    seen = 0.0  # the last frame
 
 
 def calm_gc() -> None:
     """Called each frame while streaming: what exists is no longer walked by collections."""
     now = time.monotonic()
-    if not _Sweep.frozen:
-        _Sweep.frozen, _Sweep.last = True, now  # a stream starts
+    if not _Sweep.frozen or now - _Sweep.seen > SETTLE_AFTER:
+        # a stream starts (also when the last one ended without settling: its app closed first)
+        _Sweep.frozen, _Sweep.last = True, now
     elif now - _Sweep.last >= SWEEP_EVERY:
         _Sweep.last = now
         gc.unfreeze()
         gc.collect()
+    _Sweep.seen = now
     gc.freeze()
 
 
