@@ -89,14 +89,19 @@ def test_bad_files_are_reported_and_skipped(tmp_path):
         from_dict({"format": "chatui.conversation", "version": 1}, "x")
 
 
+def _saved_elsewhere(store: TranscriptStore) -> tuple[Conversation, Conversation]:
+    """A conversation saved, then opened and saved again by a second instance: (ours, theirs)."""
+    conv = sample()
+    store.save(conv)
+    other = store.load(conv.id)
+    other.start_turn("from the other window")
+    store.save(other)
+    return conv, other
+
+
 def test_two_writers_never_clobber(tmp_path):
     first = TranscriptStore(tmp_path)
-    conv = sample()
-    first.save(conv)
-    # a second instance opens the same conversation and saves first
-    other = first.load(conv.id)
-    other.start_turn("from the other window")
-    first.save(other)
+    conv, other = _saved_elsewhere(first)
     # this instance then saves its own change: it forks instead of overwriting
     conv.start_turn("from this window")
     path = first.save(conv)
@@ -314,11 +319,7 @@ def test_background_saves_fork_once_when_another_instance_saved(tmp_path):
     from chatui.transcripts import BackgroundSaves
 
     store = TranscriptStore(tmp_path)
-    conv = sample()
-    store.save(conv)
-    other = store.load(conv.id)
-    other.start_turn("from the other window")
-    store.save(other)
+    conv, _other = _saved_elsewhere(store)
     saves = BackgroundSaves(store)
     conv.start_turn("from this window")
     first = saves.submit(store.snapshot(conv))
@@ -331,4 +332,4 @@ def test_background_saves_fork_once_when_another_instance_saved(tmp_path):
     assert conv.id == first_saved.saved_id and "(fork)" in conv.title
     assert len(store.summaries()) == 2  # the other window's and one fork, not two
     assert [t.user_text for t in store.load(conv.id).turns][-2:] == ["from this window", "and again"]
-    assert "from the other window" in store.summaries()[-1].text or "from the other window" in store.summaries()[0].text
+    assert any("from the other window" in summary.text for summary in store.summaries())
