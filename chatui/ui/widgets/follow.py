@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 from textual.containers import VerticalScroll
+
+HOLD_FOR = 0.5  # seconds a hold_end request lasts unless repeated
 
 
 class Following:
@@ -15,6 +19,7 @@ class Following:
     """
 
     pinned = True
+    _held_until = 0.0  # hold_end's request lasts until then
     _end_pending = False  # one scroll to the end per refresh, however many asked for it
 
     max_scroll_y: float
@@ -41,16 +46,18 @@ class Following:
         After-refresh scrolling lags a frame. That is harmless, except while an answer's backlog
         renders in slices every few milliseconds: the view then never shows its last lines.
         """
-        if hold and self.pinned and not self._anchored:  # type: ignore[attr-defined]
-            self.anchor()  # type: ignore[attr-defined]
-        elif not hold and self._anchored:  # type: ignore[attr-defined]
+        if hold:
+            self._held_until = time.monotonic() + HOLD_FOR
+            if self.pinned and not self._anchored:  # type: ignore[attr-defined]
+                self.anchor()  # type: ignore[attr-defined]
+        elif self._anchored:  # type: ignore[attr-defined]
             self._anchored = False
 
     def arrange(self, size, *args, **kwargs):
         """Textual's arrangement; the anchor is dropped when the content fits (anchored, it would scroll to a negative offset)."""
         result = super().arrange(size, *args, **kwargs)  # type: ignore[misc]
-        if self._anchored and result.spatial_map.total_region.bottom <= size.height:  # type: ignore[attr-defined]
-            self._anchored = False
+        if self._anchored and (result.spatial_map.total_region.bottom <= size.height or time.monotonic() > self._held_until):  # type: ignore[attr-defined]
+            self._anchored = False  # (also once nothing asked to hold lately: the view that asked may be gone)
         return result
 
     def watch_virtual_size(self) -> None:

@@ -133,6 +133,7 @@ class _Layout:
     strips: OrderedDict[int, list[Line]] = field(default_factory=OrderedDict)  # block index -> lines, least recent first
     kept: int = 0  # lines held in ``strips``
     lines: int = 0  # lines of the rendered blocks and the gaps between them
+    chars: int = 0  # characters of the rendered blocks
     codes: int = 0  # code blocks numbered so far
 
     @property
@@ -168,6 +169,7 @@ class MarkdownView(Widget):
     # stream at any speed; the formatted text takes its place as the backlog is rendered.
     PREVIEW_AFTER = 64_000
     PREVIEW_CHARS = 2_000  # how much of the newest text the preview shows
+    PREVIEW_EVERY = 0.06  # seconds: the preview is made again at most this often (slices run every few ms)
 
     def __init__(self, text: str = "", *, number_code: bool = False, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -181,7 +183,9 @@ class MarkdownView(Widget):
         self._mv_streamed = False  # text came by append: render in slices (given whole: mostly at once)
         self._mv_closed = False
         self._mv_fed = 0  # characters appended (the preview is made again only when this changes)
-        self._mv_preview: tuple[tuple[int, int], list[Line]] | None = None
+        self._mv_preview: tuple[tuple[int, int], list[Line], float] | None = None
+        self._mv_counted = 0  # finished blocks whose characters are in _mv_block_chars
+        self._mv_block_chars = 0
         self._mv_base = None
         self._mv_frame_style = None
         self._mv_styled: dict[int, Strip] = {}
@@ -226,6 +230,8 @@ class MarkdownView(Widget):
         """Replace everything (the server's final text differed from the deltas)."""
         self.splitter = BlockSplitter()
         self.splitter.feed_all(text)
+        self._mv_preview = None
+        self._mv_counted = self._mv_block_chars = 0
         self._mv_parked.clear()
         self._mv_styled.clear()
         self._mv_layout = _Layout(self._mv_layout.width)
@@ -275,6 +281,8 @@ class MarkdownView(Widget):
             lay.lines += shift
             blocks[first : last + 1] = [merged]
             self._store(lay, first, strips)
+        lay.chars = sum(len(block.text) for block in blocks)
+        self._mv_counted = self._mv_block_chars = 0
         self._mv_parked.clear()
         self._mv_styled.clear()
         self.refresh(layout=True)
@@ -338,6 +346,7 @@ class MarkdownView(Widget):
         lay.spans.append((start, lay.lines))
         lay.numbers.append(number)
         lay.texts.append(_plain(strips))
+        lay.chars += len(block.text)
         self._store(lay, len(lay.spans) - 1, strips)
 
     def _line(self, y: int) -> Line:
@@ -400,13 +409,17 @@ class MarkdownView(Widget):
 
     def _preview(self, blocks: list[Block], index: int, width: int) -> list[Line]:
         """The newest text as plain text, then a note on how much is still to format (nothing while the backlog is small)."""
-        waiting = sum(len(block.text) for block in blocks[index:])
+        if self._mv_counted < len(blocks):  # counted as they come: summing them all per slice cost ~10 ms at 10 MB
+            self._mv_block_chars += sum(len(block.text) for block in blocks[self._mv_counted :])
+            self._mv_counted = len(blocks)
+        waiting = self._mv_block_chars - self._mv_layout.chars
         if waiting < self.PREVIEW_AFTER:
             return []
         from chatui.attachments import human_size
 
         key = (self._mv_fed, width)
-        if self._mv_preview is None or self._mv_preview[0] != key:
+        now = time.perf_counter()
+        if self._mv_preview is None or (self._mv_preview[0] != key and (now - self._mv_preview[2] >= self.PREVIEW_EVERY or key[1] != self._mv_preview[0][1])):
             parts: list[str] = []
             size = 0
             tail = None if self._mv_closed else self.splitter.tail()
@@ -419,7 +432,7 @@ class MarkdownView(Widget):
             text = "\n\n".join(reversed(parts))[-self.PREVIEW_CHARS :]
             console = self.app.console
             options = console.options.update(width=width, height=None, highlight=False, markup=False)
-            self._mv_preview = (key, console.render_lines(Text(text), options, pad=False, new_lines=False))
+            self._mv_preview = (key, console.render_lines(Text(text), options, pad=False, new_lines=False), now)
         note = _("⋯ {size} still to format; the newest text above is shown plain").format(size=human_size(waiting))
         console = self.app.console
         options = console.options.update(width=width, height=None, highlight=False, markup=False)
