@@ -762,17 +762,36 @@ class Session:
         return conversation
 
     def forget_if_deleted(self) -> str | None:
-        """After browsing history: if the open conversation's file was deleted, start a new one.
+        """After browsing history: if the open conversation's file was deleted, start a new one; if it was renamed, take the name.
 
-        (Otherwise the next autosave would bring the deleted conversation back.)
+        (Otherwise the next autosave would bring the deleted conversation back, or fork the renamed one.)
         """
         conv = self.conversation
         if self._saves is not None:
             self._saves.wait()
-        if self.store is None or self.streaming is not None or not conv.turns or self.store.path_for(conv.id).exists():
+        if self.store is None or self.streaming is not None or not conv.turns:
+            return None
+        path = self.store.path_for(conv.id)
+        if path.exists():
+            self._adopt_rename(path)
             return None
         self.new()
         return _("The open conversation was deleted; this is a new one.")
+
+    def _adopt_rename(self, path: Path) -> None:
+        """The open conversation's file was saved since with the same turns (a rename in history): take its title and revision."""
+        from chatui.transcripts import TranscriptError
+
+        conv = self.conversation
+        disk = self.store.revision_of(path)
+        if disk is None or disk <= conv.revision:
+            return
+        try:
+            saved = self.store.load(path)
+        except TranscriptError:
+            return
+        if [t.id for t in saved.all_turns] == [t.id for t in conv.all_turns]:  # not another window's new turns
+            conv.title, conv.revision = saved.title, disk
 
     def history_store(self) -> Any:
         """The transcript store, for browsing (queued saves written first); Refused when transcripts are off."""

@@ -309,7 +309,7 @@ class TranscriptStore:
             try:
                 path = self.path_for(data["id"])
                 if path.exists():
-                    disk = self._revision(path)
+                    disk = self.revision_of(path)
                     if disk is not None and disk > snap.base:
                         # someone else saved this conversation after we loaded it
                         data["id"] = f"{data['id']}-{uuid.uuid4().hex[:4]}"
@@ -327,7 +327,7 @@ class TranscriptStore:
         return Saved(path, snap.conv_id, data["id"], data["title"])
 
     @staticmethod
-    def _revision(path: Path) -> int | None:
+    def revision_of(path: Path) -> int | None:
         """The revision on disk, read from the file's head (it comes before the turns): a big transcript is not parsed on every save."""
         try:
             found = _REVISION.search(read_regular(path, 1 << 16))

@@ -110,6 +110,28 @@ async def test_history_rename_and_delete_with_confirmation(make_app, store):
         assert len(store.summaries()) == 2
 
 
+async def test_renaming_the_open_conversation_in_history_keeps_it_one_conversation(make_app, store):
+    """The open conversation renamed from history: the title shows, and the next save continues it (no fork)."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(app, pilot, "name me")
+        conv_id = app.session.conversation.id
+        await pilot.press("ctrl+l")
+        await until(pilot, lambda: type(app.screen).__name__ == "HistoryScreen" and app.screen.shown)
+        await pilot.press("f2")
+        await until(pilot, lambda: type(app.screen).__name__ == "RenamePrompt")
+        app.screen.query_one("Input").value = "Chosen name 이름"
+        await pilot.press("enter")
+        await until(pilot, lambda: type(app.screen).__name__ == "HistoryScreen")
+        await pilot.press("escape")
+        await until(pilot, lambda: type(app.screen).__name__ != "HistoryScreen")
+        assert app.session.conversation.title == "Chosen name 이름"
+        await send(app, pilot, "and more")
+    assert [s.id for s in store.summaries()] == [conv_id]  # one conversation, not a fork
+    saved = store.load(conv_id)
+    assert saved.title == "Chosen name 이름" and [t.user_text for t in saved.turns] == ["name me", "and more"]
+
+
 async def test_resumed_conversation_continues_with_history(make_app, store, server):
     _seed(store, 1)
     conv = store.load("conv-0000")

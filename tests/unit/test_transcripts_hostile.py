@@ -86,7 +86,7 @@ def test_the_revision_is_read_from_the_head_and_a_title_cannot_fake_it(tmp_path)
     store = TranscriptStore(tmp_path)
     conv = Conversation(Settings(model="m"), "http://x", id="same", title='"revision": 99,\n "revision": 99,')
     path = store.save(conv)
-    assert store._revision(path) == 1
+    assert store.revision_of(path) == 1
     other = store.load("same")  # another instance saves first
     store.save(other)
     store.save(conv)  # ours is behind: it forks instead of overwriting
