@@ -396,7 +396,7 @@ async def test_a_big_backlog_shows_the_newest_text_at_once_and_the_formatted_tex
     from chatui.ui.widgets.follow import FollowingScroll
     from chatui.ui.widgets.markdown_view import MarkdownView
 
-    text = bulk_markdown(400_000) + "\n\nThe **last** words: zebra-quokka-7.\n"
+    text = bulk_markdown(200_000) + "\n\nThe **last** words: zebra-quokka-7.\n"
 
     class Host(App):
         def compose(self):
