@@ -484,9 +484,9 @@ class MarkdownView(Widget):
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         """Height is the number of rendered lines at this width (stepped while streaming)."""
-        # While catching up, only the timer's slices render: a layout that rendered one too would
-        # grow the view again after each scroll to its end, and a following view would lag behind.
-        if width != self._mv_layout.width or (self._mv_dirty and not self._mv_catching_up):
+        # While a preview shows, only the catch-up timer renders: a layout that rendered a slice too
+        # would grow the view again after each scroll to its end, and the preview would fall below it.
+        if width != self._mv_layout.width or (self._mv_dirty and not (self._mv_catching_up and self._mv_preview is not None)):
             self._ensure(width)
         return self._height()
 
