@@ -57,3 +57,11 @@ def screen_text(app: ChatApp) -> str:
 def screen_segments(app: ChatApp) -> list[str]:
     """Every segment's text on screen (to look for control characters)."""
     return [seg.text for strip in app.screen._compositor.render_strips() for seg in strip]
+
+
+async def in_history(app: ChatApp, pilot, key: str, opens: str) -> None:
+    """Open the history (ctrl+l), press ``key`` on the highlighted conversation, wait for the ``opens`` screen."""
+    await pilot.press("ctrl+l")
+    await until(pilot, lambda: type(app.screen).__name__ == "HistoryScreen" and app.screen.shown, what="history")
+    await pilot.press(key)
+    await until(pilot, lambda: type(app.screen).__name__ == opens, what=opens)

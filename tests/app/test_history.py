@@ -7,7 +7,7 @@ import os
 from chatui.conversation import Conversation, Settings
 from chatui.transcripts import TranscriptStore
 from chatui.turn import Status
-from tests.app.conftest import screen_text, send, until
+from tests.app.conftest import in_history, screen_text, send, until
 from tests.conftest import API_KEY
 
 
@@ -116,10 +116,7 @@ async def test_renaming_the_open_conversation_in_history_keeps_it_one_conversati
     async with app.run_test(size=(120, 40)) as pilot:
         await send(app, pilot, "name me")
         conv_id = app.session.conversation.id
-        await pilot.press("ctrl+l")
-        await until(pilot, lambda: type(app.screen).__name__ == "HistoryScreen" and app.screen.shown)
-        await pilot.press("f2")
-        await until(pilot, lambda: type(app.screen).__name__ == "RenamePrompt")
+        await in_history(app, pilot, "f2", "RenamePrompt")
         app.screen.query_one("Input").value = "Chosen name 이름"
         await pilot.press("enter")
         await until(pilot, lambda: type(app.screen).__name__ == "HistoryScreen")

@@ -11,7 +11,7 @@ from chatui.config import BUILTIN_PROFILES
 from chatui.turn import Status
 from chatui.ui.factory import make_app as build
 from chatui.ui.widgets.conversation import AssistantMessage
-from tests.app.conftest import screen_text, send, until
+from tests.app.conftest import in_history, screen_text, send, until
 from tests.conftest import API_KEY
 
 
@@ -152,10 +152,7 @@ async def test_deleting_the_open_conversation_does_not_bring_it_back(make_app, s
     async with app.run_test(size=(120, 40)) as pilot:
         await send(app, pilot, "forget me")
         doomed = app.session.conversation.id
-        await pilot.press("ctrl+l")
-        await until(pilot, lambda: type(app.screen).__name__ == "HistoryScreen", what="history")
-        await pilot.press("ctrl+d")
-        await until(pilot, lambda: type(app.screen).__name__ == "ConfirmDelete", what="the question")
+        await in_history(app, pilot, "ctrl+d", "ConfirmDelete")
         await pilot.press("y")
         await until(pilot, lambda: type(app.screen).__name__ == "HistoryScreen", what="back to history")
         await pilot.press("escape")
