@@ -85,9 +85,8 @@ class Refused(Exception):
         self.severity = severity
 
 
-
-def _save_failed(exc: OSError) -> Refused:
-    return Refused(_("Could not save the conversation ({why}); it stays in memory.").format(why=exc.strerror or exc), title=_("Save failed"), severity="error")
+def _save_failed(why: object) -> Refused:
+    return Refused(_("Could not save the conversation ({why}); it stays in memory.").format(why=why), title=_("Save failed"), severity="error")
 
 
 class Session:
@@ -807,7 +806,7 @@ class Session:
         try:
             return store.save(self.conversation)
         except OSError as exc:
-            raise _save_failed(exc) from None
+            raise _save_failed(exc.strerror or exc) from None
 
     def save_in_background(self) -> None:
         """From now on autosaves are written on a thread (the TUI: a big transcript must not stall the screen).
@@ -816,10 +815,8 @@ class Session:
         """
         from chatui.transcripts import BackgroundSaves
 
-        if self.store is not None and (self._saves is None or self._saves.store is not self.store):
-            if self._saves is not None:
-                self._saves.close()
-            self._saves = BackgroundSaves(self.store)
+        if self._saves is None:
+            self._saves = BackgroundSaves()  # for whichever store the session has (setup may switch it)
             self._loop = asyncio.get_running_loop()
 
     async def saves_done(self) -> None:
@@ -832,10 +829,9 @@ class Session:
         """Save after each change; a failure becomes a notice, never an exception."""
         if self.store is None:
             return
-        saves = self._saves
-        if saves is not None and saves.store is self.store:
+        if self._saves is not None:
             conv = self.conversation
-            future = saves.submit(self.store.snapshot(conv))
+            future = self._saves.submit(self.store, self.store.snapshot(conv))
             loop = self._loop
             future.add_done_callback(lambda done: loop.call_soon_threadsafe(self._saved, conv, done))
             return
@@ -848,11 +844,9 @@ class Session:
         """A background save ended (on the loop): adopt a fork's id, or tell why it failed."""
         try:
             saved = done.result()
-        except OSError as exc:
-            refused = _save_failed(exc)
-            self.on_notice(Notice(refused.message, refused.title, refused.severity))
         except Exception as exc:  # noqa: BLE001 - a save must never take the app down; say so instead
-            self.on_notice(Notice(_("Could not save the conversation ({why}); it stays in memory.").format(why=type(exc).__name__), _("Save failed"), "error"))
+            refused = _save_failed((exc.strerror or exc) if isinstance(exc, OSError) else type(exc).__name__)
+            self.on_notice(Notice(refused.message, refused.title, refused.severity))
         else:
             if saved is not None:
                 saved.apply(conv)

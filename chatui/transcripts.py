@@ -41,7 +41,6 @@ _REVISION = re.compile(rb'^ "revision": (\d{1,15}),$', re.M)
 
 
 def to_dict(conv: Conversation) -> dict[str, Any]:
-
     """The on-disk form of a conversation."""
     return {
         "format": FORMAT,
@@ -97,7 +96,6 @@ def read_regular(path: Path, limit: int = -1) -> bytes:
             raise TranscriptError(_("{path} is not a regular file").format(path=path.name))
         with os.fdopen(fd, "rb", closefd=False) as handle:
             return handle.read(limit)
-
     finally:
         os.close(fd)
 
@@ -222,32 +220,32 @@ class BackgroundSaves:
     snapshots still under the old id go to the new one (they were taken before the fork was known).
     """
 
-    def __init__(self, store: TranscriptStore) -> None:
+    def __init__(self) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
-        self.store = store
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="chatui-save")
         self._lock = threading.Lock()
-        self._newest: dict[str, Snapshot] = {}
-        self._forks: dict[str, tuple[str, str]] = {}
+        self._newest: dict[tuple[Path, str], Snapshot] = {}  # (store root, conversation id)
+        self._forks: dict[tuple[Path, str], tuple[str, str]] = {}
 
-    def submit(self, snap: Snapshot) -> Future[Saved | None]:
-        """Queue a write; the future gives where it went (None: a newer snapshot was written instead)."""
+    def submit(self, store: TranscriptStore, snap: Snapshot) -> Future[Saved | None]:
+        """Queue a write to ``store``; the future gives where it went (None: a newer snapshot was written instead)."""
+        key = (store.root, snap.conv_id)
         with self._lock:
-            self._newest[snap.conv_id] = snap
-        return self._pool.submit(self._write, snap.conv_id)
+            self._newest[key] = snap
+        return self._pool.submit(self._write, store, key)
 
-    def _write(self, conv_id: str) -> Saved | None:
+    def _write(self, store: TranscriptStore, key: tuple[Path, str]) -> Saved | None:
         with self._lock:
-            snap = self._newest.pop(conv_id, None)
+            snap = self._newest.pop(key, None)
         if snap is None:
             return None
-        fork = self._forks.get(conv_id)
+        fork = self._forks.get(key)
         if fork is not None:
             snap.data["id"], snap.data["title"] = fork
-        saved = self.store.write(snap)
+        saved = store.write(snap)
         if saved.forked:
-            self._forks[conv_id] = (saved.saved_id, saved.title)
+            self._forks[key] = (saved.saved_id, saved.title)
         return saved
 
     def wait(self) -> None:
@@ -331,14 +329,12 @@ class TranscriptStore:
         """The revision on disk, read from the file's head (it comes before the turns): a big transcript is not parsed on every save."""
         try:
             found = _REVISION.search(read_regular(path, 1 << 16))
-
             if found:
                 return int(found.group(1))
             data = load_json(read_regular(path))
             return int(data.get("revision", 0))
         except (OSError, ValueError, AttributeError, TypeError, OverflowError, TranscriptError):
             return None
-
 
     def load(self, ref: str | Path) -> Conversation:
         """Load by id or by path."""

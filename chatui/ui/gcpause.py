@@ -22,8 +22,6 @@ from collections.abc import Callable
 from typing import Any
 
 SETTLE_AFTER = 1.0  # seconds of quiet after a stream before the one full collection
-
-
 SWEEP_EVERY = 15.0  # seconds of streaming between full collections (shorter answers never see one)
 
 

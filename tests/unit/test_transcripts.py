@@ -298,12 +298,12 @@ def test_background_saves_write_off_the_calling_thread_in_order_and_collapse(tmp
         real(path, data)
 
     monkeypatch.setattr(transcripts, "atomic_write", slow_write)
-    saves = BackgroundSaves(store)
+    saves = BackgroundSaves()
     conv = sample()
     futures = []
     for n in range(5):
         conv.title = f"title {n}"
-        futures.append(saves.submit(store.snapshot(conv)))
+        futures.append(saves.submit(store, store.snapshot(conv)))
     gate.set()
     results = [f.result(10) for f in futures]
     saves.close()
@@ -320,12 +320,12 @@ def test_background_saves_fork_once_when_another_instance_saved(tmp_path):
 
     store = TranscriptStore(tmp_path)
     conv, _other = _saved_elsewhere(store)
-    saves = BackgroundSaves(store)
+    saves = BackgroundSaves()
     conv.start_turn("from this window")
-    first = saves.submit(store.snapshot(conv))
+    first = saves.submit(store, store.snapshot(conv))
     first_saved = first.result(10)
     conv.start_turn("and again")  # taken under the old id: the fork is not applied yet
-    second = saves.submit(store.snapshot(conv)).result(10)
+    second = saves.submit(store, store.snapshot(conv)).result(10)
     saves.close()
     assert first_saved.forked and second.saved_id == first_saved.saved_id
     first_saved.apply(conv)

@@ -184,6 +184,7 @@ class MarkdownView(Widget):
         self._mv_closed = False
         self._mv_fed = 0  # characters appended (the preview is made again only when this changes)
         self._mv_preview: tuple[tuple[int, int], list[Line], float] | None = None
+        self._mv_holding = False  # the following scroll was asked to hold its end (a preview shows)
         self._mv_counted = 0  # finished blocks whose characters are in _mv_block_chars
         self._mv_block_chars = 0
         self._mv_base = None
@@ -391,11 +392,12 @@ class MarkdownView(Widget):
         if index < len(blocks):
             # behind: the tail is drawn once the blocks before it are; a big backlog shows the newest text meanwhile
             self._mv_tail = self._preview(blocks, index, width)
-            self._hold_end(bool(self._mv_tail))
+            if self._mv_tail or self._mv_holding:  # renewed while a preview shows, released once
+                self._hold_end(bool(self._mv_tail))
             self._catch_up()
             return
-        if self._mv_preview is not None:
-            self._mv_preview = None
+        self._mv_preview = None
+        if self._mv_holding:
             self._hold_end(False)
         tail = None if self._mv_closed else self.splitter.tail()
         if tail is None:
@@ -430,19 +432,21 @@ class MarkdownView(Widget):
                 if size >= self.PREVIEW_CHARS:
                     break
             text = "\n\n".join(reversed(parts))[-self.PREVIEW_CHARS :]
-            console = self.app.console
-            options = console.options.update(width=width, height=None, highlight=False, markup=False)
-            self._mv_preview = (key, console.render_lines(Text(text), options, pad=False, new_lines=False), now)
+            self._mv_preview = (key, self._plain_lines(Text(text), width), now)
         note = _("⋯ {size} still to format; the newest text above is shown plain").format(size=human_size(waiting))
+        return [_blank(width), *self._mv_preview[1], _blank(width), *self._plain_lines(Text(note, style=_PREVIEW), width)]
+
+    def _plain_lines(self, text: Text, width: int) -> list[Line]:
+        """``text`` wrapped to ``width``, no Markdown (the preview)."""
         console = self.app.console
         options = console.options.update(width=width, height=None, highlight=False, markup=False)
-        shown = console.render_lines(Text(note, style=_PREVIEW), options, pad=False, new_lines=False)
-        return [_blank(width), *self._mv_preview[1], _blank(width), *shown]
+        return console.render_lines(text, options, pad=False, new_lines=False)
 
     def _hold_end(self, hold: bool) -> None:
         """Ask the following scroll around this view to keep its end in view within each layout (see Following.hold_end)."""
         from chatui.ui.widgets.follow import Following
 
+        self._mv_holding = hold
         for node in self.ancestors:
             if isinstance(node, Following):
                 node.hold_end(hold)
